@@ -1,0 +1,130 @@
+/**
+ * The narrow EC2 interface the service needs, in domain terms (no SDK types). The gateway implements it
+ * over `@aws-sdk/client-ec2` and classifies every EC2 error into an `Ec2Error` kind, once.
+ */
+
+export type Ec2ErrorKind =
+  | 'throttled'
+  | 'insufficient-capacity'
+  | 'price-too-low'
+  | 'quota-exceeded'
+  | 'not-found'
+  | 'invalid-request'
+  | 'unavailable'
+  | 'unknown';
+
+export class Ec2Error extends Error {
+  constructor(
+    readonly kind: Ec2ErrorKind,
+    /** EC2's own error code, e.g. `InsufficientInstanceCapacity`. */
+    readonly awsCode: string,
+    readonly region: string,
+    readonly action: string,
+    message: string,
+  ) {
+    super(`${action} in ${region}: ${awsCode}: ${message}`);
+    this.name = 'Ec2Error';
+  }
+}
+
+export type InstanceState = 'pending' | 'running' | 'shutting-down' | 'terminated' | 'stopping' | 'stopped';
+export type Market = 'spot' | 'on-demand';
+
+export interface Ec2Instance {
+  instanceId: string;
+  region: string;
+  zone: string;
+  instanceType: string;
+  imageId: string;
+  state: InstanceState;
+  /** Epoch ms. */
+  launchTime: number;
+  market: Market;
+  spotRequestId?: string;
+  clientToken?: string;
+  tags: Record<string, string>;
+  stateReason?: { code: string; message: string };
+}
+
+export type SpotRequestState = 'open' | 'active' | 'closed' | 'cancelled' | 'failed';
+
+export interface Ec2SpotRequest {
+  spotRequestId: string;
+  region: string;
+  zone?: string;
+  instanceType: string;
+  state: SpotRequestState;
+  /** EC2's status code, e.g. `pending-evaluation`, `capacity-not-available`. */
+  statusCode: string;
+  /** Epoch ms. */
+  createTime: number;
+  instanceId?: string;
+  maxPrice: number;
+  tags: Record<string, string>;
+}
+
+export interface SpotPrice {
+  region: string;
+  zone: string;
+  instanceType: string;
+  /** USD per hour. */
+  price: number;
+  /** Epoch ms. */
+  timestamp: number;
+}
+
+export interface AvailabilityZone {
+  zoneName: string;
+  zoneId: string;
+}
+
+/** An assembled launch specification (spec §C.4) in the RequestSpotInstances vocabulary. */
+export type LaunchSpecification = Record<string, unknown> & {
+  ImageId: string;
+  InstanceType: string;
+  KeyName: string;
+  UserData: string;
+};
+
+export interface LaunchRequest {
+  region: string;
+  /** Recorded before the call: retrying with the same token never launches twice. */
+  clientToken: string;
+  launchSpec: LaunchSpecification;
+  market: Market;
+  /** USD per hour; spot only. */
+  maxPrice?: number;
+  tags: Record<string, string>;
+}
+
+export interface LaunchResult {
+  instanceId: string;
+  zone: string;
+  state: InstanceState;
+  spotRequestId?: string;
+}
+
+export interface TagFilter {
+  /** Every tag must match exactly. */
+  tags: Record<string, string>;
+  states?: readonly string[];
+}
+
+export interface Ec2Port {
+  describeAvailabilityZones(region: string): Promise<AvailabilityZone[]>;
+  /** Every price point since `since` (epoch ms), all pages. */
+  describeSpotPrices(region: string, since: number, instanceTypes?: readonly string[]): Promise<SpotPrice[]>;
+  /** The subset of `imageIds` that exist in `region`. */
+  existingImages(region: string, imageIds: readonly string[]): Promise<Set<string>>;
+  /** The subset of security group `names` that exist in `region`. */
+  existingSecurityGroups(region: string, names: readonly string[]): Promise<Set<string>>;
+  /** Imports `publicKey` as `name`, or creates a key pair and discards its private half, if missing. */
+  ensureKeyPair(region: string, name: string, publicKey: string | undefined): Promise<void>;
+  /** Deletes the key pair; succeeds when it does not exist. */
+  deleteKeyPair(region: string, name: string): Promise<void>;
+  describeInstances(region: string, filter: TagFilter): Promise<Ec2Instance[]>;
+  describeSpotRequests(region: string, filter: TagFilter): Promise<Ec2SpotRequest[]>;
+  runInstance(request: LaunchRequest): Promise<LaunchResult>;
+  terminateInstances(region: string, instanceIds: readonly string[]): Promise<void>;
+  cancelSpotRequests(region: string, spotRequestIds: readonly string[]): Promise<void>;
+}

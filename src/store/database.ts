@@ -1,0 +1,19 @@
+/** The one small port every store goes through; PostgreSQL and PGlite both implement it. */
+export interface Queryable {
+  query<Row = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<Row[]>;
+}
+
+export interface HeldLock {
+  /** False once the lock is known to be lost (for PostgreSQL: its session ended). */
+  isHeld(): boolean;
+  release(): Promise<void>;
+}
+
+export interface Database extends Queryable {
+  readonly engine: 'postgres' | 'pglite';
+  /** Runs `work` in one transaction: committed when it resolves, rolled back when it throws. */
+  transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T>;
+  /** A session-level advisory lock, held until released or the session dies (leader election). */
+  tryLock(key: number): Promise<HeldLock | null>;
+  close(): Promise<void>;
+}

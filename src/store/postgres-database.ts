@@ -1,0 +1,80 @@
+import pg from 'pg';
+import type { Database, HeldLock, Queryable } from './database.js';
+
+const INT8_OID = 20;
+
+/** int8 as a JS number (as PGlite returns it): counts and ids here stay far below 2^53. */
+const types = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+    oid === INT8_OID && format !== 'binary'
+      ? (value: string) => Number(value)
+      : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+};
+
+/** The production engine: a pool of connections to a PostgreSQL server. */
+export class PostgresDatabase implements Database {
+  readonly engine = 'postgres' as const;
+  private readonly pool: pg.Pool;
+
+  constructor(
+    private readonly connectionString: string,
+    poolSize = 10,
+  ) {
+    this.pool = new pg.Pool({ connectionString, max: poolSize, types });
+    // An idle client that dies (server restart) must not crash the process; the pool replaces it.
+    this.pool.on('error', () => {});
+  }
+
+  async query<Row>(sql: string, params: readonly unknown[] = []): Promise<Row[]> {
+    const result = await this.pool.query(sql, [...params]);
+    return result.rows as Row[];
+  }
+
+  async transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      const result = await work({
+        query: async <Row>(sql: string, params: readonly unknown[] = []) =>
+          (await client.query(sql, [...params])).rows as Row[],
+      });
+      await client.query('COMMIT');
+      return result;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => {});
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+
+  /** Holds the lock on a dedicated session: if that connection dies, PostgreSQL frees the lock. */
+  async tryLock(key: number): Promise<HeldLock | null> {
+    const client = new pg.Client({ connectionString: this.connectionString, types });
+    let held = false;
+    client.on('error', () => {
+      held = false;
+    });
+    client.on('end', () => {
+      held = false;
+    });
+    await client.connect();
+    const rows = (await client.query('SELECT pg_try_advisory_lock($1) AS locked', [key])).rows;
+    if (!rows[0]?.locked) {
+      await client.end();
+      return null;
+    }
+    held = true;
+    return {
+      isHeld: () => held,
+      release: async () => {
+        held = false;
+        await client.end().catch(() => {});
+      },
+    };
+  }
+
+  async close(): Promise<void> {
+    await this.pool.end();
+  }
+}
