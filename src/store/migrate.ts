@@ -1,5 +1,6 @@
 import type { Database } from './database.js';
 import { initial } from './migrations/0001-initial.js';
+import { fleet } from './migrations/0002-fleet.js';
 
 export interface Migration {
   version: number;
@@ -8,7 +9,7 @@ export interface Migration {
   statements: readonly string[];
 }
 
-export const migrations: readonly Migration[] = [initial];
+export const migrations: readonly Migration[] = [initial, fleet];
 
 /** Serialises concurrent start-ups of several replicas on one PostgreSQL. */
 const MIGRATION_LOCK_KEY = 72_520_001;

@@ -12,7 +12,13 @@ describe.each(engines())('migrations on $name', (engine) => {
         `SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1`,
       );
       expect(tables.map((t) => t.table_name)).toEqual(
-        expect.arrayContaining(['worker_types', 'worker_type_versions', 'secrets', 'outbox', 'schema_migrations']),
+        expect.arrayContaining([
+          'worker_types',
+          'worker_type_versions',
+          'secrets',
+          'outbox',
+          'schema_migrations',
+        ]),
       );
     } finally {
       await dispose();
@@ -22,7 +28,11 @@ describe.each(engines())('migrations on $name', (engine) => {
   it('rolls a failing migration back whole', async () => {
     const { db, dispose } = await engine.open({ migrated: false });
     try {
-      const broken = { version: 999, name: 'broken', statements: ['CREATE TABLE half (x int)', 'SELECT nope()'] };
+      const broken = {
+        version: 999,
+        name: 'broken',
+        statements: ['CREATE TABLE half (x int)', 'SELECT nope()'],
+      };
       await expect(migrate(db, [broken])).rejects.toThrow();
       const half = await db.query(`SELECT 1 FROM information_schema.tables WHERE table_name = 'half'`);
       expect(half).toEqual([]);

@@ -1,0 +1,56 @@
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import addFormatsModule from 'ajv-formats';
+import { SCHEMA_NAMES, type SchemaName, schemaDocument } from './schemas/schemas.js';
+
+// ajv-formats is CommonJS with a default export.
+const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
+
+/**
+ * Compiles every schema once. Inputs are validated with schema defaults inserted (as the original
+ * did with ajv `useDefaults`); outputs are validated as they are.
+ */
+export class SchemaValidator {
+  private readonly inputs = new Map<SchemaName, ValidateFunction>();
+  private readonly outputs = new Map<SchemaName, ValidateFunction>();
+
+  constructor() {
+    const inputAjv = addFormats(new Ajv({ allErrors: true, useDefaults: true, strict: false }));
+    const outputAjv = addFormats(new Ajv({ allErrors: true, strict: false }));
+    for (const name of SCHEMA_NAMES) {
+      this.inputs.set(name, inputAjv.compile(schemaDocument(name)));
+      this.outputs.set(name, outputAjv.compile(schemaDocument(name)));
+    }
+  }
+
+  /** Problems with `data` as an input (defaults are inserted into it); empty when valid. */
+  checkInput(name: SchemaName, data: unknown): string[] {
+    return run(this.inputs, name, data);
+  }
+
+  checkOutput(name: SchemaName, data: unknown): string[] {
+    return run(this.outputs, name, data);
+  }
+}
+
+function run(validators: Map<SchemaName, ValidateFunction>, name: SchemaName, data: unknown): string[] {
+  const validate = validators.get(name);
+  if (!validate) throw new Error(`no schema named ${name}`);
+  if (validate(data)) return [];
+  return (validate.errors ?? []).map(describeError);
+}
+
+/** One readable line per problem, naming where it is (`/regions/0/region`) and what is wrong. */
+function describeError(error: ErrorObject): string {
+  const where = error.instancePath === '' ? 'body' : error.instancePath;
+  const params = error.params as Record<string, unknown>;
+  if (error.keyword === 'additionalProperties') {
+    return `${where}: unknown property ${JSON.stringify(params.additionalProperty)}`;
+  }
+  if (error.keyword === 'required') {
+    return `${where}: missing required property ${JSON.stringify(params.missingProperty)}`;
+  }
+  if (error.keyword === 'enum') {
+    return `${where}: must be one of ${JSON.stringify(params.allowedValues)}`;
+  }
+  return `${where}: ${error.message ?? error.keyword}`;
+}

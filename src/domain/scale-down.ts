@@ -1,0 +1,136 @@
+/**
+ * Scale-down, which the original never managed (spec Part 1 "Provisioning", §D.8, §G.2): what to cancel or
+ * terminate when a worker type has more capacity than §D.3 wants. Only what has not started work yet is
+ * touched: open spot requests first, then instances not yet running, newest first (the newest is furthest
+ * from being useful). Running instances are never touched; idle ones are left to exit by themselves.
+ * Pure: the caller supplies the resources as plain data and acts on the plan.
+ */
+import type { ResourceKind, ResourceState } from './capacity-planner.js';
+
+export interface ScaleDownResource {
+  /** Spot request id or instance id (or whatever the caller uses to act on it). */
+  id: string;
+  kind: ResourceKind;
+  state: ResourceState;
+  /** Capacity units (see `capacityOf`); may be fractional. */
+  capacity: number;
+  /** Epoch ms when it was requested or launched. */
+  launchedAt: number;
+  /** Known to be running tasks. A running instance whose busy-ness is unknown counts as busy. */
+  busy?: boolean;
+}
+
+export interface ScaleDownInput {
+  resources: readonly ScaleDownResource[];
+  /** The capacity change of §D.3; only a negative change removes anything. */
+  change: number;
+  minCapacity: number;
+}
+
+export type RemovalReason = 'surplus-spot-request' | 'surplus-pending-instance';
+
+export type KeepReason =
+  /** A running instance known to be idle: it exits by itself, terminating it could race a claim. */
+  | 'running-idle'
+  /** Running tasks, or running with unknown busy-ness. */
+  | 'busy'
+  /** Removing it would leave less than `minCapacity`. */
+  | 'min-capacity'
+  /** Its capacity is more than the surplus still to remove. */
+  | 'exceeds-surplus'
+  /** The surplus is already removed (or there is none). */
+  | 'no-surplus-left';
+
+export interface ScaleDownRemoval {
+  id: string;
+  kind: ResourceKind;
+  action: 'cancel' | 'terminate';
+  capacity: number;
+  reason: RemovalReason;
+}
+
+export interface ScaleDownKeep {
+  id: string;
+  kind: ResourceKind;
+  capacity: number;
+  reason: KeepReason;
+}
+
+export interface ScaleDownPlan {
+  /** Capacity units the change asked to remove (0 for a change ≥ 0). */
+  surplus: number;
+  /** In the order to act on them. */
+  remove: ScaleDownRemoval[];
+  /** Every other resource, in input order, with why it stays. */
+  keep: ScaleDownKeep[];
+  removedCapacity: number;
+  /** Surplus left after the plan: what only idle workers exiting can remove. */
+  remainingSurplus: number;
+}
+
+/** Fractional capacities add up with rounding errors (0.1 + 0.2 > 0.3); compare with this slack. */
+const EPSILON = 1e-9;
+
+export function planScaleDown(input: ScaleDownInput): ScaleDownPlan {
+  const surplus = Math.max(0, -input.change);
+  const total = input.resources.reduce((sum, r) => sum + r.capacity, 0);
+  const reasons = new Map<ScaleDownResource, KeepReason | RemovalReason>();
+  const remove: ScaleDownRemoval[] = [];
+  let removed = 0;
+  for (const resource of input.resources) {
+    const reason = protectionOf(resource);
+    if (reason !== undefined) reasons.set(resource, reason);
+  }
+  const candidates = input.resources.filter((r) => !reasons.has(r)).sort(newestFirst);
+  for (const resource of candidates) {
+    const keep = keepReason(resource.capacity, { surplus, removed, remaining: total - removed }, input);
+    if (keep !== undefined) {
+      reasons.set(resource, keep);
+      continue;
+    }
+    const reason = resource.kind === 'spot-request' ? 'surplus-spot-request' : 'surplus-pending-instance';
+    const action = resource.kind === 'spot-request' ? 'cancel' : 'terminate';
+    remove.push({ id: resource.id, kind: resource.kind, action, capacity: resource.capacity, reason });
+    reasons.set(resource, reason);
+    removed += resource.capacity;
+  }
+  const keep = input.resources.flatMap((r): ScaleDownKeep[] => {
+    const reason = reasons.get(r);
+    return isKeepReason(reason) ? [{ id: r.id, kind: r.kind, capacity: r.capacity, reason }] : [];
+  });
+  return {
+    surplus,
+    remove,
+    keep,
+    removedCapacity: removed,
+    remainingSurplus: Math.max(0, surplus - removed),
+  };
+}
+
+/** Why a resource may never be removed, or undefined when it may. */
+function protectionOf(resource: ScaleDownResource): KeepReason | undefined {
+  if (resource.state === 'running') return resource.busy === false ? 'running-idle' : 'busy';
+  return resource.busy === true ? 'busy' : undefined;
+}
+
+function keepReason(
+  capacity: number,
+  progress: { surplus: number; removed: number; remaining: number },
+  input: ScaleDownInput,
+): KeepReason | undefined {
+  if (progress.surplus - progress.removed <= EPSILON) return 'no-surplus-left';
+  if (progress.removed + capacity > progress.surplus + EPSILON) return 'exceeds-surplus';
+  if (progress.remaining - capacity < input.minCapacity - EPSILON) return 'min-capacity';
+  return undefined;
+}
+
+/** Spot requests before instances; within each, newest first; ties by id so plans are deterministic. */
+function newestFirst(a: ScaleDownResource, b: ScaleDownResource): number {
+  if (a.kind !== b.kind) return a.kind === 'spot-request' ? -1 : 1;
+  if (a.launchedAt !== b.launchedAt) return b.launchedAt - a.launchedAt;
+  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+}
+
+function isKeepReason(reason: KeepReason | RemovalReason | undefined): reason is KeepReason {
+  return reason !== undefined && reason !== 'surplus-spot-request' && reason !== 'surplus-pending-instance';
+}

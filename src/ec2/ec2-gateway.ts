@@ -1,0 +1,316 @@
+import {
+  CancelSpotInstanceRequestsCommand,
+  CreateKeyPairCommand,
+  DeleteKeyPairCommand,
+  DescribeAvailabilityZonesCommand,
+  DescribeImagesCommand,
+  DescribeInstancesCommand,
+  DescribeKeyPairsCommand,
+  DescribeSecurityGroupsCommand,
+  DescribeSpotInstanceRequestsCommand,
+  DescribeSpotPriceHistoryCommand,
+  EC2Client,
+  type Filter,
+  ImportKeyPairCommand,
+  RunInstancesCommand,
+  TerminateInstancesCommand,
+} from '@aws-sdk/client-ec2';
+import type { Clock } from '../clock/clock.js';
+import { classifyEc2Error, isTransient } from './classify-ec2-error.js';
+import { toInstance, toRunInstancesInput, toSpotRequest } from './ec2-mapping.js';
+import type {
+  AvailabilityZone,
+  Ec2Error,
+  Ec2Instance,
+  Ec2Port,
+  Ec2SpotRequest,
+  LaunchRequest,
+  LaunchResult,
+  SpotPrice,
+  TagFilter,
+} from './ec2-port.js';
+import { DEFAULT_REGION_BUDGET, type RegionBudget, RegionLimiter } from './region-limiter.js';
+
+export interface Ec2CallEvent {
+  region: string;
+  action: string;
+  /** `ok`, or the error kind of a failed attempt. */
+  outcome: 'ok' | Ec2Error['kind'];
+  attempt: number;
+  durationMs: number;
+}
+
+export interface Ec2GatewayOptions {
+  regions: readonly string[];
+  clock: Clock;
+  /** AWS_ENDPOINT_URL_EC2: one endpoint for every region (the simulator), or EC2's own per region. */
+  endpoint?: string;
+  credentials?: { accessKeyId: string; secretAccessKey: string };
+  budget?: RegionBudget;
+  /** Attempts per call for throttling and 5xx, with exponential back-off and full jitter. */
+  maxAttempts?: number;
+  baseDelayMs?: number;
+  maxDelayMs?: number;
+  random?: () => number;
+  /** Every attempt, for metrics and benchmarks. */
+  onCall?: (event: Ec2CallEvent) => void;
+}
+
+/**
+ * The EC2 port over `@aws-sdk/client-ec2`: one client per region, each region's calls within its own
+ * concurrency and rate budget, retries with back-off on throttling and 5xx, and every error classified
+ * once into the port's vocabulary.
+ */
+export class Ec2Gateway implements Ec2Port {
+  private readonly clients = new Map<string, EC2Client>();
+  private readonly limiters = new Map<string, RegionLimiter>();
+
+  constructor(private readonly options: Ec2GatewayOptions) {}
+
+  async describeAvailabilityZones(region: string): Promise<AvailabilityZone[]> {
+    const out = await this.call(region, 'DescribeAvailabilityZones', (c) =>
+      c.send(new DescribeAvailabilityZonesCommand({ Filters: [{ Name: 'state', Values: ['available'] }] })),
+    );
+    return (out.AvailabilityZones ?? []).map((z) => ({ zoneName: z.ZoneName ?? '', zoneId: z.ZoneId ?? '' }));
+  }
+
+  async describeSpotPrices(
+    region: string,
+    since: number,
+    instanceTypes?: readonly string[],
+  ): Promise<SpotPrice[]> {
+    const prices: SpotPrice[] = [];
+    let token: string | undefined;
+    do {
+      const out = await this.call(region, 'DescribeSpotPriceHistory', (c) =>
+        c.send(
+          new DescribeSpotPriceHistoryCommand({
+            StartTime: new Date(since),
+            ProductDescriptions: ['Linux/UNIX'],
+            ...(instanceTypes ? { InstanceTypes: [...instanceTypes] as never } : {}),
+            MaxResults: 1000,
+            NextToken: token,
+          }),
+        ),
+      );
+      for (const p of out.SpotPriceHistory ?? []) {
+        prices.push({
+          region,
+          zone: p.AvailabilityZone ?? '',
+          instanceType: p.InstanceType ?? '',
+          price: Number(p.SpotPrice),
+          timestamp: p.Timestamp?.getTime() ?? since,
+        });
+      }
+      token = out.NextToken || undefined;
+    } while (token);
+    return prices;
+  }
+
+  async existingImages(region: string, imageIds: readonly string[]): Promise<Set<string>> {
+    // A filter, not ImageIds: EC2 fails the whole call when one listed id is unknown.
+    const out = await this.call(region, 'DescribeImages', (c) =>
+      c.send(new DescribeImagesCommand({ Filters: [{ Name: 'image-id', Values: [...imageIds] }] })),
+    );
+    return new Set((out.Images ?? []).map((i) => i.ImageId ?? ''));
+  }
+
+  async existingSecurityGroups(region: string, names: readonly string[]): Promise<Set<string>> {
+    const out = await this.call(region, 'DescribeSecurityGroups', (c) =>
+      c.send(new DescribeSecurityGroupsCommand({ Filters: [{ Name: 'group-name', Values: [...names] }] })),
+    );
+    return new Set((out.SecurityGroups ?? []).map((g) => g.GroupName ?? ''));
+  }
+
+  async ensureKeyPair(region: string, name: string, publicKey: string | undefined): Promise<void> {
+    const found = await this.call(region, 'DescribeKeyPairs', (c) =>
+      c.send(new DescribeKeyPairsCommand({ Filters: [{ Name: 'key-name', Values: [name] }] })),
+    );
+    if ((found.KeyPairs ?? []).length > 0) return;
+    try {
+      if (publicKey) {
+        await this.call(region, 'ImportKeyPair', (c) =>
+          c.send(
+            new ImportKeyPairCommand({
+              KeyName: name,
+              PublicKeyMaterial: new TextEncoder().encode(publicKey),
+            }),
+          ),
+        );
+      } else {
+        // No public key configured: EC2 makes one and its private half is dropped here, never stored.
+        await this.call(region, 'CreateKeyPair', (c) => c.send(new CreateKeyPairCommand({ KeyName: name })));
+      }
+    } catch (error) {
+      // Another replica created it meanwhile.
+      if ((error as Ec2Error).awsCode !== 'InvalidKeyPair.Duplicate') throw error;
+    }
+  }
+
+  async deleteKeyPair(region: string, name: string): Promise<void> {
+    await this.call(region, 'DeleteKeyPair', (c) => c.send(new DeleteKeyPairCommand({ KeyName: name })));
+  }
+
+  async describeInstances(region: string, filter: TagFilter): Promise<Ec2Instance[]> {
+    const instances: Ec2Instance[] = [];
+    let token: string | undefined;
+    do {
+      const out = await this.call(region, 'DescribeInstances', (c) =>
+        c.send(
+          new DescribeInstancesCommand({
+            Filters: filtersOf(filter, 'instance-state-name'),
+            MaxResults: 1000,
+            NextToken: token,
+          }),
+        ),
+      );
+      for (const reservation of out.Reservations ?? []) {
+        for (const instance of reservation.Instances ?? []) instances.push(toInstance(region, instance));
+      }
+      token = out.NextToken || undefined;
+    } while (token);
+    return instances;
+  }
+
+  async describeSpotRequests(region: string, filter: TagFilter): Promise<Ec2SpotRequest[]> {
+    const requests: Ec2SpotRequest[] = [];
+    let token: string | undefined;
+    do {
+      const out = await this.call(region, 'DescribeSpotInstanceRequests', (c) =>
+        c.send(
+          new DescribeSpotInstanceRequestsCommand({
+            Filters: filtersOf(filter, 'state'),
+            MaxResults: 1000,
+            NextToken: token,
+          }),
+        ),
+      );
+      for (const request of out.SpotInstanceRequests ?? []) requests.push(toSpotRequest(region, request));
+      token = out.NextToken || undefined;
+    } while (token);
+    return requests;
+  }
+
+  async runInstance(request: LaunchRequest): Promise<LaunchResult> {
+    const out = await this.call(request.region, 'RunInstances', (c) =>
+      c.send(new RunInstancesCommand(toRunInstancesInput(request))),
+    );
+    const instance = out.Instances?.[0];
+    if (!instance?.InstanceId) {
+      throw classifyEc2Error(new Error('RunInstances returned no instance'), request.region, 'RunInstances');
+    }
+    const mapped = toInstance(request.region, instance);
+    return {
+      instanceId: mapped.instanceId,
+      zone: mapped.zone,
+      state: mapped.state,
+      ...(mapped.spotRequestId ? { spotRequestId: mapped.spotRequestId } : {}),
+    };
+  }
+
+  async terminateInstances(region: string, instanceIds: readonly string[]): Promise<void> {
+    await this.inBatches(region, 'TerminateInstances', instanceIds, (c, ids) =>
+      c.send(new TerminateInstancesCommand({ InstanceIds: ids })),
+    );
+  }
+
+  async cancelSpotRequests(region: string, spotRequestIds: readonly string[]): Promise<void> {
+    await this.inBatches(region, 'CancelSpotInstanceRequests', spotRequestIds, (c, ids) =>
+      c.send(new CancelSpotInstanceRequestsCommand({ SpotInstanceRequestIds: ids })),
+    );
+  }
+
+  /**
+   * Up to 1000 ids a call. EC2 fails a whole call when one id is unknown (already gone): then each id is
+   * sent alone and the gone ones are ignored, since what is gone needs no terminating.
+   */
+  private async inBatches(
+    region: string,
+    action: string,
+    ids: readonly string[],
+    send: (client: EC2Client, ids: string[]) => Promise<unknown>,
+  ): Promise<void> {
+    for (let i = 0; i < ids.length; i += 1000) {
+      const batch = ids.slice(i, i + 1000);
+      try {
+        await this.call(region, action, (c) => send(c, batch));
+      } catch (error) {
+        if ((error as Ec2Error).kind !== 'not-found') throw error;
+        if (batch.length === 1) continue;
+        for (const id of batch) {
+          await this.call(region, action, (c) => send(c, [id])).catch((e: Ec2Error) => {
+            if (e.kind !== 'not-found') throw e;
+          });
+        }
+      }
+    }
+  }
+
+  /** One EC2 call: within the region's budget, retried when transient, its error classified. */
+  private async call<T>(region: string, action: string, send: (client: EC2Client) => Promise<T>): Promise<T> {
+    const {
+      clock,
+      maxAttempts = 5,
+      baseDelayMs = 250,
+      maxDelayMs = 20_000,
+      random = Math.random,
+    } = this.options;
+    for (let attempt = 1; ; attempt++) {
+      const started = clock.now();
+      try {
+        const result = await this.limiter(region).run(() => send(this.client(region)));
+        this.options.onCall?.({ region, action, outcome: 'ok', attempt, durationMs: clock.now() - started });
+        return result;
+      } catch (raw) {
+        const error = classifyEc2Error(raw, region, action);
+        this.options.onCall?.({
+          region,
+          action,
+          outcome: error.kind,
+          attempt,
+          durationMs: clock.now() - started,
+        });
+        if (!isTransient(error) || attempt >= maxAttempts) throw error;
+        await clock.sleep(random() * Math.min(maxDelayMs, baseDelayMs * 2 ** (attempt - 1)));
+      }
+    }
+  }
+
+  private client(region: string): EC2Client {
+    let client = this.clients.get(region);
+    if (!client) {
+      client = new EC2Client({
+        region,
+        maxAttempts: 1,
+        ...(this.options.endpoint ? { endpoint: this.options.endpoint } : {}),
+        ...(this.options.credentials ? { credentials: this.options.credentials } : {}),
+      });
+      this.clients.set(region, client);
+    }
+    return client;
+  }
+
+  private limiter(region: string): RegionLimiter {
+    let limiter = this.limiters.get(region);
+    if (!limiter) {
+      limiter = new RegionLimiter(this.options.clock, this.options.budget ?? DEFAULT_REGION_BUDGET);
+      this.limiters.set(region, limiter);
+    }
+    return limiter;
+  }
+
+  /** Closes every region's HTTP connections. */
+  destroy(): void {
+    for (const client of this.clients.values()) client.destroy();
+    this.clients.clear();
+  }
+}
+
+function filtersOf(filter: TagFilter, stateFilterName: string): Filter[] {
+  const filters: Filter[] = Object.entries(filter.tags).map(([key, value]) => ({
+    Name: `tag:${key}`,
+    Values: [value],
+  }));
+  if (filter.states) filters.push({ Name: stateFilterName, Values: [...filter.states] });
+  return filters;
+}

@@ -1,0 +1,101 @@
+import type { Instance, RunInstancesCommandInput, SpotInstanceRequest, Tag } from '@aws-sdk/client-ec2';
+import type {
+  Ec2Instance,
+  Ec2SpotRequest,
+  InstanceState,
+  LaunchRequest,
+  SpotRequestState,
+} from './ec2-port.js';
+
+/** Keys of the RequestSpotInstances vocabulary (spec §C.3) that RunInstances takes as they are. */
+const SAME_IN_RUN_INSTANCES = [
+  'ImageId',
+  'InstanceType',
+  'KeyName',
+  'SecurityGroups',
+  'SecurityGroupIds',
+  'BlockDeviceMappings',
+  'EbsOptimized',
+  'IamInstanceProfile',
+  'KernelId',
+  'RamdiskId',
+  'NetworkInterfaces',
+  'Placement',
+  'SubnetId',
+  'UserData',
+] as const;
+
+/**
+ * A launch request as RunInstances input. Worker type launch specs use the RequestSpotInstances vocabulary:
+ * `MonitoringEnabled` becomes `Monitoring.Enabled`; `AddressingType` (EC2-Classic only) has no RunInstances
+ * equivalent and is dropped.
+ */
+export function toRunInstancesInput(request: LaunchRequest): RunInstancesCommandInput {
+  const spec = request.launchSpec;
+  const input: Record<string, unknown> = {};
+  for (const key of SAME_IN_RUN_INSTANCES) if (spec[key] !== undefined) input[key] = spec[key];
+  if (spec.MonitoringEnabled !== undefined) input.Monitoring = { Enabled: Boolean(spec.MonitoringEnabled) };
+  const tags: Tag[] = Object.entries(request.tags).map(([Key, Value]) => ({ Key, Value }));
+  return {
+    ...(input as Partial<RunInstancesCommandInput>),
+    MinCount: 1,
+    MaxCount: 1,
+    ClientToken: request.clientToken,
+    TagSpecifications: [
+      { ResourceType: 'instance', Tags: tags },
+      { ResourceType: 'volume', Tags: tags },
+    ],
+    ...(request.market === 'spot'
+      ? {
+          InstanceMarketOptions: {
+            MarketType: 'spot',
+            SpotOptions: {
+              SpotInstanceType: 'one-time',
+              InstanceInterruptionBehavior: 'terminate',
+              ...(request.maxPrice !== undefined ? { MaxPrice: request.maxPrice.toFixed(6) } : {}),
+            },
+          },
+        }
+      : {}),
+  } as RunInstancesCommandInput;
+}
+
+function tagsOf(tags: Tag[] | undefined): Record<string, string> {
+  return Object.fromEntries((tags ?? []).map((t) => [t.Key ?? '', t.Value ?? '']));
+}
+
+export function toInstance(region: string, instance: Instance): Ec2Instance {
+  return {
+    instanceId: instance.InstanceId ?? '',
+    region,
+    zone: instance.Placement?.AvailabilityZone ?? '',
+    instanceType: instance.InstanceType ?? '',
+    imageId: instance.ImageId ?? '',
+    state: (instance.State?.Name ?? 'pending') as InstanceState,
+    launchTime: instance.LaunchTime?.getTime() ?? 0,
+    market: instance.InstanceLifecycle === 'spot' ? 'spot' : 'on-demand',
+    tags: tagsOf(instance.Tags),
+    ...(instance.SpotInstanceRequestId ? { spotRequestId: instance.SpotInstanceRequestId } : {}),
+    ...(instance.ClientToken ? { clientToken: instance.ClientToken } : {}),
+    ...(instance.StateReason?.Code
+      ? { stateReason: { code: instance.StateReason.Code, message: instance.StateReason.Message ?? '' } }
+      : {}),
+  };
+}
+
+export function toSpotRequest(region: string, request: SpotInstanceRequest): Ec2SpotRequest {
+  return {
+    spotRequestId: request.SpotInstanceRequestId ?? '',
+    region,
+    instanceType: request.LaunchSpecification?.InstanceType ?? '',
+    state: (request.State ?? 'open') as SpotRequestState,
+    statusCode: request.Status?.Code ?? '',
+    createTime: request.CreateTime?.getTime() ?? 0,
+    maxPrice: Number(request.SpotPrice ?? 0),
+    tags: tagsOf(request.Tags),
+    ...(request.LaunchedAvailabilityZone || request.LaunchSpecification?.Placement?.AvailabilityZone
+      ? { zone: request.LaunchedAvailabilityZone ?? request.LaunchSpecification?.Placement?.AvailabilityZone }
+      : {}),
+    ...(request.InstanceId ? { instanceId: request.InstanceId } : {}),
+  };
+}

@@ -1,0 +1,128 @@
+import { deepEqual } from '../domain/worker-type.js';
+import { ConflictError } from '../errors.js';
+import type { Database } from './database.js';
+import type { SecretCipher } from './secret-cipher.js';
+
+export interface NewSecret {
+  token: string;
+  workerType: string;
+  secrets: Record<string, unknown>;
+  scopes: string[];
+  expiration: Date;
+}
+
+export interface RedeemedSecret {
+  workerType: string;
+  secrets: Record<string, unknown>;
+  scopes: string[];
+}
+
+interface Row {
+  token: string;
+  worker_type: string;
+  secrets: string;
+  scopes: string[];
+  expiration: Date;
+  consumed_at: Date | null;
+}
+
+const WIPED = '{}';
+
+/**
+ * Single-use secrets that bootstrap instances. Redeeming wipes the data but keeps the row (marked
+ * consumed) until it expires, so `instanceStarted` still recognises the token after `getSecret`.
+ */
+export class SecretStore {
+  constructor(
+    private readonly db: Database,
+    private readonly cipher: SecretCipher,
+  ) {}
+
+  /** Stores a secret; the same secret again succeeds, a different one under the same token is a conflict. */
+  async create(secret: NewSecret, now: Date): Promise<void> {
+    const inserted = await this.db.query(
+      `INSERT INTO secrets (token, worker_type, secrets, scopes, expiration, created_at)
+       VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (token) DO NOTHING RETURNING token`,
+      [
+        secret.token,
+        secret.workerType,
+        this.cipher.seal(secret.secrets),
+        JSON.stringify(secret.scopes),
+        secret.expiration,
+        now,
+      ],
+    );
+    if (inserted.length > 0) return;
+    const rows = await this.db.query<Row>('SELECT * FROM secrets WHERE token = $1', [secret.token]);
+    const existing = rows[0];
+    const same =
+      existing !== undefined &&
+      existing.consumed_at === null &&
+      existing.worker_type === secret.workerType &&
+      deepEqual(existing.scopes, secret.scopes) &&
+      deepEqual(this.cipher.open(existing.secrets), secret.secrets);
+    if (!same) {
+      throw new ConflictError('Secret already exists with different definition', {
+        error: 'Secret already exists with different definition',
+      });
+    }
+  }
+
+  /** Returns the secret once: undefined when unknown, expired or already redeemed. */
+  async redeem(token: string, now: Date): Promise<RedeemedSecret | undefined> {
+    return this.db.transaction(async (tx) => {
+      const rows = await tx.query<Row>(
+        `SELECT * FROM secrets WHERE token = $1 AND consumed_at IS NULL AND expiration >= $2 FOR UPDATE`,
+        [token, now],
+      );
+      const row = rows[0];
+      if (!row) return undefined;
+      await tx.query('UPDATE secrets SET consumed_at = $2, secrets = $3 WHERE token = $1', [
+        token,
+        now,
+        WIPED,
+      ]);
+      return { workerType: row.worker_type, secrets: this.cipher.open(row.secrets), scopes: row.scopes };
+    });
+  }
+
+  /** Makes the secret unredeemable (removeSecret); idempotent. */
+  async discard(token: string, now: Date): Promise<void> {
+    await this.db.query(
+      `UPDATE secrets SET consumed_at = coalesce(consumed_at, $2), secrets = $3 WHERE token = $1`,
+      [token, now, WIPED],
+    );
+  }
+
+  /** The worker type of a known token (redeemed or not), for instance check-ins. */
+  async workerTypeOf(token: string): Promise<string | undefined> {
+    const rows = await this.db.query<{ worker_type: string }>(
+      'SELECT worker_type FROM secrets WHERE token = $1',
+      [token],
+    );
+    return rows[0]?.worker_type;
+  }
+
+  async recordCheckIn(instanceId: string, token: string, workerType: string, now: Date): Promise<void> {
+    await this.db.query(
+      `INSERT INTO instance_checkins (instance_id, token, worker_type, checked_in_at) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (instance_id, token) DO UPDATE SET checked_in_at = EXCLUDED.checked_in_at`,
+      [instanceId, token, workerType, now],
+    );
+  }
+
+  /** Secrets of `workerType` issued but not yet redeemed nor expired. */
+  async outstanding(workerType: string, now: Date): Promise<number> {
+    const rows = await this.db.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM secrets WHERE worker_type = $1 AND consumed_at IS NULL AND expiration >= $2`,
+      [workerType, now],
+    );
+    return rows[0]?.n ?? 0;
+  }
+
+  /** Deletes rows that expired before `before` (redeemed or not); returns how many. */
+  async deleteExpired(before: Date): Promise<number> {
+    const rows = await this.db.query('DELETE FROM secrets WHERE expiration < $1 RETURNING token', [before]);
+    return rows.length;
+  }
+}

@@ -1,0 +1,80 @@
+import { createConnection, createServer, type Server, type Socket } from 'node:net';
+
+/**
+ * A TCP proxy on 127.0.0.1 in front of `target`, that a test can cut (every connection, open or new,
+ * is reset) and restore, to simulate a dependency that goes away and comes back.
+ */
+export class TcpProxy {
+  private readonly sockets = new Set<Socket>();
+  private cut_ = false;
+
+  private constructor(
+    private readonly server: Server,
+    private readonly target: { host: string; port: number },
+  ) {
+    server.on('connection', (client) => this.accept(client));
+  }
+
+  /** Listens on a free port. */
+  static async start(target: { host: string; port: number }): Promise<TcpProxy> {
+    const server = createServer();
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(0, '127.0.0.1', () => resolve());
+    });
+    return new TcpProxy(server, target);
+  }
+
+  get port(): number {
+    const address = this.server.address();
+    if (address === null || typeof address === 'string') throw new Error('proxy is not listening');
+    return address.port;
+  }
+
+  /** Connections currently relayed. */
+  get openConnections(): number {
+    return this.sockets.size / 2;
+  }
+
+  get isCut(): boolean {
+    return this.cut_;
+  }
+
+  /** Resets every open connection and every new one until `restore()`. */
+  cut(): void {
+    this.cut_ = true;
+    for (const socket of this.sockets) socket.resetAndDestroy();
+    this.sockets.clear();
+  }
+
+  restore(): void {
+    this.cut_ = false;
+  }
+
+  async close(): Promise<void> {
+    this.cut();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  private accept(client: Socket): void {
+    if (this.cut_) {
+      client.resetAndDestroy();
+      return;
+    }
+    const upstream = createConnection(this.target);
+    this.sockets.add(client);
+    this.sockets.add(upstream);
+    const drop = () => {
+      this.sockets.delete(client);
+      this.sockets.delete(upstream);
+      client.destroy();
+      upstream.destroy();
+    };
+    for (const socket of [client, upstream]) {
+      socket.on('error', drop);
+      socket.on('close', drop);
+    }
+    client.pipe(upstream);
+    upstream.pipe(client);
+  }
+}

@@ -1,0 +1,99 @@
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SecretCipher } from '../../src/store/secret-cipher.js';
+import { SecretStore } from '../../src/store/secret-store.js';
+import { engines, type TestDatabase } from '../helpers/databases.js';
+
+const t0 = new Date('2026-01-01T00:00:00.000Z');
+const at = (minutes: number) => new Date(t0.getTime() + minutes * 60_000);
+let counter = 0;
+const newToken = () => `tok-${++counter}-${randomBytes(4).toString('hex')}`;
+
+describe.each(engines())('SecretStore on $name', (engine) => {
+  let test: TestDatabase;
+  const key = randomBytes(32);
+  let store: SecretStore;
+
+  beforeAll(async () => {
+    test = await engine.open();
+    store = new SecretStore(test.db, new SecretCipher(key));
+  });
+  afterAll(() => test.dispose());
+
+  const secret = (token: string, minutes = 40) => ({
+    token,
+    workerType: 'wt',
+    secrets: { password: 'hunter2' },
+    scopes: ['a'],
+    expiration: at(minutes),
+  });
+
+  it('redeems a secret exactly once', async () => {
+    const token = newToken();
+    await store.create(secret(token), t0);
+    expect(await store.redeem(token, at(1))).toEqual({
+      workerType: 'wt',
+      secrets: { password: 'hunter2' },
+      scopes: ['a'],
+    });
+    expect(await store.redeem(token, at(2))).toBeUndefined();
+    expect(await store.workerTypeOf(token)).toBe('wt');
+  });
+
+  it('lets only one of many concurrent redeemers have it', async () => {
+    const token = newToken();
+    await store.create(secret(token), t0);
+    const results = await Promise.all(Array.from({ length: 8 }, () => store.redeem(token, at(1))));
+    expect(results.filter((r) => r !== undefined)).toHaveLength(1);
+  });
+
+  it('does not redeem an expired secret', async () => {
+    const token = newToken();
+    await store.create(secret(token, 10), t0);
+    expect(await store.redeem(token, at(11))).toBeUndefined();
+  });
+
+  it('is idempotent for the same secret and refuses a different one', async () => {
+    const token = newToken();
+    await store.create(secret(token), t0);
+    await store.create(secret(token), at(1));
+    await expect(store.create({ ...secret(token), scopes: ['b'] }, at(1))).rejects.toMatchObject({
+      code: 'RequestConflict',
+    });
+  });
+
+  it('encrypts secret data at rest and wipes it once redeemed', async () => {
+    const token = newToken();
+    await store.create(secret(token), t0);
+    const [row] = await test.db.query<{ secrets: string }>('SELECT secrets FROM secrets WHERE token = $1', [
+      token,
+    ]);
+    expect(row?.secrets).toMatch(/^aes-256-gcm:v1:/);
+    expect(row?.secrets).not.toContain('hunter2');
+    await store.redeem(token, at(1));
+    const [after] = await test.db.query<{ secrets: string }>('SELECT secrets FROM secrets WHERE token = $1', [
+      token,
+    ]);
+    expect(after?.secrets).toBe('{}');
+  });
+
+  it('discards, counts outstanding secrets and deletes expired rows', async () => {
+    const kept = newToken();
+    const dropped = newToken();
+    await store.create({ ...secret(kept), workerType: 'wt-count' }, t0);
+    await store.create({ ...secret(dropped), workerType: 'wt-count' }, t0);
+    expect(await store.outstanding('wt-count', at(1))).toBe(2);
+    await store.discard(dropped, at(1));
+    expect(await store.redeem(dropped, at(2))).toBeUndefined();
+    expect(await store.outstanding('wt-count', at(2))).toBe(1);
+    expect(await store.deleteExpired(at(41))).toBeGreaterThanOrEqual(2);
+    expect(await store.workerTypeOf(kept)).toBeUndefined();
+  });
+
+  it('refuses to read encrypted secrets without the key', async () => {
+    const token = newToken();
+    await store.create(secret(token), t0);
+    const keyless = new SecretStore(test.db, new SecretCipher(undefined));
+    await expect(keyless.redeem(token, at(1))).rejects.toThrow('SECRETS_ENCRYPTION_KEY');
+  });
+});
