@@ -15,6 +15,10 @@ import { type Clock, RealClock } from './clock/clock.js';
 import type { Config } from './config/config.js';
 import { Ec2Gateway, type Ec2GatewayOptions } from './ec2/ec2-gateway.js';
 import type { Ec2Port } from './ec2/ec2-port.js';
+import { eventSchemaDocuments } from './events/event-schemas.js';
+import { EXCHANGES_REFERENCE_PATH, exchangesReference } from './events/exchanges-reference.js';
+import { OutboxPublisher } from './events/outbox-publisher.js';
+import { OutboxWriter } from './events/outbox-writer.js';
 import type { Logger } from './log/logger.js';
 import { SecretService } from './services/secret-service.js';
 import { StatusService } from './services/status-service.js';
@@ -24,6 +28,7 @@ import { FleetView } from './store/fleet-view.js';
 import { migrate } from './store/migrate.js';
 import { openPgliteDatabase } from './store/pglite-database.js';
 import { PostgresDatabase } from './store/postgres-database.js';
+import { RemovalStore } from './store/removal-store.js';
 import { SecretCipher } from './store/secret-cipher.js';
 import { SecretStore } from './store/secret-store.js';
 import { WorkerTypeStore } from './store/worker-type-store.js';
@@ -53,6 +58,9 @@ export interface RuntimeDeps {
 export class Runtime {
   readonly clock: Clock;
   readonly ec2: Ec2Port;
+  readonly publisher: OutboxPublisher;
+  readonly outbox: OutboxWriter;
+  readonly removals: RemovalStore;
   readonly workerTypeStore: WorkerTypeStore;
   readonly secretStore: SecretStore;
   readonly fleetView: FleetView;
@@ -71,7 +79,17 @@ export class Runtime {
         ...(config.ec2Endpoint ? { endpoint: config.ec2Endpoint } : {}),
         ...deps.ec2Options,
       });
-    this.workerTypeStore = new WorkerTypeStore(db);
+    this.publisher = new OutboxPublisher({
+      db,
+      clock: this.clock,
+      logger: deps.logger,
+      pulseUrl: config.pulseUrl,
+      namespace: config.pulseNamespace,
+    });
+    this.outbox = new OutboxWriter({ logger: deps.logger, onEnqueued: () => this.publisher.notify() });
+    this.removals = new RemovalStore(db);
+    // Definition, version, event and queued cleanup commit together.
+    this.workerTypeStore = new WorkerTypeStore(db, [this.outbox.workerTypeListener, this.removals.listener]);
     this.secretStore = new SecretStore(db, new SecretCipher(config.secretsEncryptionKey));
     this.fleetView = new FleetView(db);
     this.workerTypes = new WorkerTypeService(this.workerTypeStore, this.ec2, this.clock, {
@@ -124,10 +142,15 @@ export class Runtime {
       clock: this.clock,
       logger: this.logger,
       trustProxy: this.config.trustProxy,
+      documents: {
+        [EXCHANGES_REFERENCE_PATH]: exchangesReference(this.config.pulseNamespace),
+        ...eventSchemaDocuments(),
+      },
     });
   }
 
   async close(): Promise<void> {
+    await this.publisher.stop();
     if (this.ec2 instanceof Ec2Gateway) this.ec2.destroy();
     await this.deps.db.close();
   }

@@ -24,6 +24,7 @@ program
     const logger = createLogger(config.logLevel);
     const runtime = new Runtime({ config, logger, db: await openDatabase(config, logger) });
     const app = await runtime.buildApiApp();
+    await runtime.publisher.start();
     const url = await listen(app, config.port);
     logger.info({ event: 'server.listening', url, publicUrl: config.publicUrl });
     onShutdown(async () => {

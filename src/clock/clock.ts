@@ -21,11 +21,20 @@ export class RealClock implements Clock {
   }
 
   setTimer(ms: number, fn: () => void): () => void {
-    const timer = setTimeout(fn, Math.max(0, ms));
-    timer.unref?.();
+    let timer: NodeJS.Timeout;
+    const due = Date.now() + Math.max(0, ms);
+    // Node fires delays over 2^31-1 ms (24.8 days) at once: wait in chunks instead.
+    const arm = () => {
+      const left = due - Date.now();
+      timer = left > MAX_TIMEOUT_MS ? setTimeout(arm, MAX_TIMEOUT_MS) : setTimeout(fn, Math.max(0, left));
+      timer.unref?.();
+    };
+    arm();
     return () => clearTimeout(timer);
   }
 }
+
+const MAX_TIMEOUT_MS = 2 ** 31 - 1;
 
 /** Shared `sleep` on top of any clock's `setTimer`. */
 export function sleepWith(clock: Clock, ms: number, signal?: AbortSignal): Promise<void> {

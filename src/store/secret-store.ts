@@ -1,6 +1,6 @@
 import { deepEqual } from '../domain/worker-type.js';
 import { ConflictError } from '../errors.js';
-import type { Database } from './database.js';
+import type { Database, Queryable } from './database.js';
 import type { SecretCipher } from './secret-cipher.js';
 
 export interface NewSecret {
@@ -66,6 +66,21 @@ export class SecretStore {
         error: 'Secret already exists with different definition',
       });
     }
+  }
+
+  /** Inserts a fresh secret inside the caller's transaction (the loop, with its launch record). */
+  async insert(tx: Queryable, secret: NewSecret, now: Date): Promise<void> {
+    await tx.query(
+      `INSERT INTO secrets (token, worker_type, secrets, scopes, expiration, created_at) VALUES ($1, $2, $3, $4, $5, $6)`,
+      [
+        secret.token,
+        secret.workerType,
+        this.cipher.seal(secret.secrets),
+        JSON.stringify(secret.scopes),
+        secret.expiration,
+        now,
+      ],
+    );
   }
 
   /** Returns the secret once: undefined when unknown, expired or already redeemed. */

@@ -1,0 +1,106 @@
+import type { Clock } from '../clock/clock.js';
+import type { Logger } from '../log/logger.js';
+import type { Database, HeldLock } from '../store/database.js';
+
+/** The advisory lock that makes one `provisioner` process the leader among replicas on one PostgreSQL. */
+export const LEADER_LOCK_KEY = 72_520_002;
+
+export interface LoopRunnerOptions {
+  db: Database;
+  clock: Clock;
+  logger: Logger;
+  /** Time between the starts of two iterations (an iteration that runs longer is followed at once). */
+  intervalMs: number;
+  /** An iteration running longer is aborted. */
+  maxIterationMs: number;
+  /** A standby process tries to become leader this often; half an interval, so takeover is within one. */
+  standbyPollMs?: number;
+  /** One iteration; it must stop soon after `signal` aborts. */
+  iterate: (signal: AbortSignal) => Promise<void>;
+  /** Called when this process becomes leader (caches written by an earlier leader are stale). */
+  onLeadership?: () => void;
+}
+
+/**
+ * Runs iterations one at a time, only while holding the leader lock. Never two iterations at once (in this
+ * process, and across processes through the lock); an iteration that fails is logged and the next one
+ * comes at its time.
+ */
+export class LoopRunner {
+  private stopping = false;
+  private readonly stopController = new AbortController();
+  private lock: HeldLock | null = null;
+  private running: Promise<void> | undefined;
+
+  constructor(private readonly options: LoopRunnerOptions) {}
+
+  get isLeader(): boolean {
+    return this.lock?.isHeld() ?? false;
+  }
+
+  start(): void {
+    this.running ??= this.loop();
+  }
+
+  /** Stops after the current iteration (aborting it) and releases leadership. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    this.stopController.abort(new Error('the loop is stopping'));
+    await this.running;
+    await this.lock?.release();
+    this.lock = null;
+  }
+
+  private async loop(): Promise<void> {
+    const { clock, intervalMs } = this.options;
+    while (!this.stopping) {
+      if (!(await this.lead())) {
+        await this.pause(this.options.standbyPollMs ?? intervalMs / 2);
+        continue;
+      }
+      const started = clock.now();
+      await this.iterateOnce();
+      await this.pause(Math.max(0, started + intervalMs - clock.now()));
+    }
+  }
+
+  /** True when this process holds (or just took) the leader lock. */
+  private async lead(): Promise<boolean> {
+    if (this.lock?.isHeld()) return true;
+    if (this.lock) {
+      this.options.logger.warn({ event: 'loop.leadership-lost' });
+      this.lock = null;
+    }
+    try {
+      this.lock = await this.options.db.tryLock(LEADER_LOCK_KEY);
+    } catch (error) {
+      this.options.logger.error({ event: 'loop.leader-lock-failed', err: error });
+      return false;
+    }
+    if (!this.lock) return false;
+    this.options.logger.info({ event: 'loop.leadership-acquired' });
+    this.options.onLeadership?.();
+    return true;
+  }
+
+  private async iterateOnce(): Promise<void> {
+    const controller = new AbortController();
+    const cancelTimer = this.options.clock.setTimer(this.options.maxIterationMs, () =>
+      controller.abort(new Error(`the iteration ran longer than ${this.options.maxIterationMs} ms`)),
+    );
+    const onStop = () => controller.abort(this.stopController.signal.reason);
+    this.stopController.signal.addEventListener('abort', onStop, { once: true });
+    try {
+      await this.options.iterate(controller.signal);
+    } catch (error) {
+      this.options.logger.error({ event: 'loop.iteration-failed', err: error });
+    } finally {
+      cancelTimer();
+      this.stopController.signal.removeEventListener('abort', onStop);
+    }
+  }
+
+  private async pause(ms: number): Promise<void> {
+    await this.options.clock.sleep(ms, this.stopController.signal).catch(() => {});
+  }
+}

@@ -1,0 +1,47 @@
+import type { Ec2Error, Ec2Instance, Ec2Port, Ec2SpotRequest } from '../ec2/ec2-port.js';
+
+/** Instances in these states can still cost money or be counted; terminated ones tell how instances died. */
+const INSTANCE_STATES = ['pending', 'running', 'shutting-down', 'stopping', 'stopped', 'terminated'];
+const REQUEST_STATES = ['open', 'active'];
+
+export type RegionObservation =
+  | { region: string; ok: true; instances: Ec2Instance[]; spotRequests: Ec2SpotRequest[] }
+  | { region: string; ok: false; error: string };
+
+/** The tags every launch carries (spec Part 1 "Provisioning"). */
+export function launchTags(provisionerId: string, workerType: string): Record<string, string> {
+  return { Name: workerType, Owner: provisionerId, WorkerType: `${provisionerId}/${workerType}` };
+}
+
+/** The worker type a resource belongs to, from its tags; undefined when they do not say. */
+export function workerTypeOf(provisionerId: string, tags: Record<string, string>): string | undefined {
+  const tagged = tags.WorkerType;
+  if (tagged?.startsWith(`${provisionerId}/`)) return tagged.slice(provisionerId.length + 1);
+  return tags.Name || undefined;
+}
+
+/**
+ * Describes every region's instances and spot requests owned by this provisioner, regions concurrently:
+ * two paginated calls per region, however many worker types there are. A region that fails is reported,
+ * never thrown, so the others go on.
+ */
+export async function observeFleet(
+  ec2: Ec2Port,
+  regions: readonly string[],
+  provisionerId: string,
+): Promise<RegionObservation[]> {
+  const owned = { Owner: provisionerId };
+  return Promise.all(
+    regions.map(async (region): Promise<RegionObservation> => {
+      try {
+        const [instances, spotRequests] = await Promise.all([
+          ec2.describeInstances(region, { tags: owned, states: INSTANCE_STATES }),
+          ec2.describeSpotRequests(region, { tags: owned, states: REQUEST_STATES }),
+        ]);
+        return { region, ok: true, instances, spotRequests };
+      } catch (error) {
+        return { region, ok: false, error: (error as Ec2Error).message ?? String(error) };
+      }
+    }),
+  );
+}

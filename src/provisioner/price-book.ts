@@ -1,0 +1,94 @@
+import type { Clock } from '../clock/clock.js';
+import type { PriceObservation } from '../domain/offers.js';
+import type { AvailabilityZone, Ec2Port, SpotPrice } from '../ec2/ec2-port.js';
+
+/** On-demand USD per hour of an instance type in a region; undefined when unknown. */
+export type OnDemandPrices = (region: string, instanceType: string) => number | undefined;
+
+export interface PriceBookOptions {
+  /** Spot price history is re-read this often per region. */
+  priceTtlMs: number;
+  /** The window the classic strategy takes its "recent maximum" from (30 min in the original). */
+  windowMs: number;
+  zoneTtlMs: number;
+}
+
+export const DEFAULT_PRICE_BOOK_OPTIONS: PriceBookOptions = {
+  priceTtlMs: 5 * 60_000,
+  windowMs: 30 * 60_000,
+  zoneTtlMs: 60 * 60_000,
+};
+
+interface RegionPrices {
+  fetchedAt: number;
+  prices: SpotPrice[];
+}
+
+/**
+ * Spot prices and zones per region, cached with a TTL (the original re-read every price every iteration
+ * because of a typo in its rate limit). Prices become `PriceObservation`s per pool: the latest price, the
+ * window's maximum and the on-demand price.
+ */
+export class PriceBook {
+  private readonly prices = new Map<string, RegionPrices>();
+  private readonly zones = new Map<string, { fetchedAt: number; zones: AvailabilityZone[] }>();
+
+  constructor(
+    private readonly ec2: Ec2Port,
+    private readonly clock: Clock,
+    private readonly onDemand: OnDemandPrices,
+    private readonly options: PriceBookOptions = DEFAULT_PRICE_BOOK_OPTIONS,
+  ) {}
+
+  async zonesOf(region: string): Promise<AvailabilityZone[]> {
+    const now = this.clock.now();
+    const cached = this.zones.get(region);
+    if (cached && now - cached.fetchedAt < this.options.zoneTtlMs) return cached.zones;
+    const zones = await this.ec2.describeAvailabilityZones(region);
+    this.zones.set(region, { fetchedAt: now, zones });
+    return zones;
+  }
+
+  /** Observations for every pool of `region` with a price (in an available zone). */
+  async observe(region: string, instanceTypes: ReadonlySet<string>): Promise<PriceObservation[]> {
+    const [zones, history] = await Promise.all([this.zonesOf(region), this.history(region)]);
+    const available = new Set(zones.map((z) => z.zoneName));
+    const pools = new Map<string, PriceObservation & { latestAt: number }>();
+    for (const point of history) {
+      if (!available.has(point.zone) || !instanceTypes.has(point.instanceType)) continue;
+      const key = `${point.zone}/${point.instanceType}`;
+      let pool = pools.get(key);
+      if (!pool) {
+        pool = { region, zone: point.zone, instanceType: point.instanceType, latestAt: -Infinity };
+        const onDemandPrice = this.onDemand(region, point.instanceType);
+        if (onDemandPrice !== undefined) pool.onDemandPrice = onDemandPrice;
+        pools.set(key, pool);
+      }
+      if (point.timestamp >= pool.latestAt) {
+        pool.latestAt = point.timestamp;
+        pool.spotPrice = point.price;
+      }
+      // The history was asked from the window's start, and EC2 includes the price in force then.
+      pool.recentMaxSpotPrice = Math.max(pool.recentMaxSpotPrice ?? 0, point.price);
+    }
+    // Instance types with no spot price at all still have on-demand pools in every available zone.
+    for (const instanceType of instanceTypes) {
+      const onDemandPrice = this.onDemand(region, instanceType);
+      if (onDemandPrice === undefined) continue;
+      for (const zone of available) {
+        const key = `${zone}/${instanceType}`;
+        if (!pools.has(key)) pools.set(key, { region, zone, instanceType, onDemandPrice, latestAt: 0 });
+      }
+    }
+    return [...pools.values()].map(({ latestAt: _latestAt, ...pool }) => pool);
+  }
+
+  private async history(region: string): Promise<SpotPrice[]> {
+    const now = this.clock.now();
+    const cached = this.prices.get(region);
+    if (cached && now - cached.fetchedAt < this.options.priceTtlMs) return cached.prices;
+    const prices = await this.ec2.describeSpotPrices(region, now - this.options.windowMs);
+    this.prices.set(region, { fetchedAt: now, prices });
+    return prices;
+  }
+}
