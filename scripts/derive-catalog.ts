@@ -1,7 +1,7 @@
 /**
  * Derives the simulator's compact built-in instance catalog from the Apache-2.0 reference data:
  *   npx tsx scripts/derive-catalog.ts [dataDir]   (default dataDir: ../shared/data)
- * writes src/simulator/catalog/catalog-data.ts. Deterministic: the same inputs give the same bytes.
+ * writes src/catalog/catalog-data.ts. Deterministic: the same inputs give the same bytes.
  *
  * The SpotLake price trace (CC BY-NC 4.0) is read only to compute one number per region (the on-demand
  * price factor over us-east-1, a derived fact); none of its rows are copied.
@@ -13,7 +13,7 @@ import { gunzipSync } from 'node:zlib';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const dataDir = resolve(process.argv[2] ?? join(repoRoot, '..', 'shared', 'data'));
-const outFile = join(repoRoot, 'src', 'simulator', 'catalog', 'catalog-data.ts');
+const outFile = join(repoRoot, 'src', 'catalog', 'catalog-data.ts');
 
 interface TypeRow {
   name: string;

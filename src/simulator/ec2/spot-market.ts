@@ -1,4 +1,4 @@
-import type { InstanceCatalog } from '../catalog/instance-catalog.js';
+import type { InstanceCatalog } from '../../catalog/instance-catalog.js';
 import { hashString } from '../random.js';
 import type { Ec2Scenario } from './scenario.js';
 import { ModelPriceSeries, type PricePoint, type SpotPriceSeries } from './spot-price-series.js';

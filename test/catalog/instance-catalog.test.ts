@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { CatalogData } from '../../../src/simulator/catalog/catalog-types.js';
-import { InstanceCatalog } from '../../../src/simulator/catalog/instance-catalog.js';
+import type { CatalogData } from '../../src/catalog/catalog-types.js';
+import { InstanceCatalog } from '../../src/catalog/instance-catalog.js';
 
 const SMALL: CatalogData = {
   defaultRegionFactor: 1.2,
