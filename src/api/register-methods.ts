@@ -110,6 +110,14 @@ async function runMethod(
         incidentId: failure.incidentId,
         err: error,
       });
+    } else if (failure.status === 401 || failure.status === 403) {
+      // Auth messages name the problem and never contain credentials: operators need the reason.
+      deps.logger.info({
+        event: 'api.refused',
+        method: method.name,
+        status: failure.status,
+        reason: (error as Error).message,
+      });
     }
     if (failure.status === 401) reply.header('www-authenticate', 'hawk');
     return reply.code(failure.status).send(failure.body);

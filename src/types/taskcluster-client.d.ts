@@ -30,11 +30,37 @@ declare module 'taskcluster-client' {
     ): Promise<{ provisionerId: string; workerType: string; pendingTasks: number }>;
   }
 
-  // biome-ignore lint/suspicious/noExplicitAny: the API client's methods are generated from its reference.
-  export type AwsProvisionerClient = Record<string, (...args: any[]) => Promise<any>> & {
+  // biome-ignore lint/suspicious/noExplicitAny: replies are checked by the tests that use them.
+  type Call = (...args: any[]) => Promise<any>;
+  /** The v1 methods (as in the 16.2.0 reference) plus those a client built from this service's reference has. */
+  export interface AwsProvisionerClient {
+    listWorkerTypeSummaries: Call;
+    createWorkerType: Call;
+    updateWorkerType: Call;
+    workerTypeLastModified: Call;
+    workerType: Call;
+    removeWorkerType: Call;
+    listWorkerTypes: Call;
+    createSecret: Call;
+    getSecret: Call;
+    instanceStarted: Call;
+    removeSecret: Call;
+    getLaunchSpecs: Call;
+    state: Call;
+    backendStatus: Call;
+    ping: Call;
+    workerTypeVersions: Call;
+    rollbackWorkerType: Call;
     buildSignedUrl(method: unknown, ...args: unknown[]): string;
-  };
+  }
   export const AwsProvisioner: new (options: ClientOptions) => AwsProvisionerClient;
+
+  export function createClient(
+    reference: unknown,
+    name?: string,
+  ): new (
+    options: ClientOptions,
+  ) => AwsProvisionerClient;
 
   export function createTemporaryCredentials(
     options: TemporaryCredentialOptions,
@@ -44,6 +70,7 @@ declare module 'taskcluster-client' {
     Queue: typeof Queue;
     AwsProvisioner: typeof AwsProvisioner;
     createTemporaryCredentials: typeof createTemporaryCredentials;
+    createClient: typeof createClient;
   };
   export default taskcluster;
 }

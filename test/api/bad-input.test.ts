@@ -1,0 +1,179 @@
+import { createRequire } from 'node:module';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { slugid } from '../../src/slugid.js';
+import { exampleDefinition } from '../fixtures/worker-types.js';
+import { type ApiHarness, startApiHarness } from '../helpers/api-harness.js';
+import { engines } from '../helpers/databases.js';
+
+// Sign like taskcluster-client does, with the hawk it depends on.
+const clientRequire = createRequire(createRequire(import.meta.url).resolve('taskcluster-client'));
+const hawk = clientRequire('hawk') as {
+  client: { header(uri: string, method: string, options: object): { header: string } };
+};
+
+interface Reply {
+  status: number;
+  body: { code?: string; message?: string } | undefined;
+}
+
+describe.each(engines())('bad input on every route on $name', (engine) => {
+  let h: ApiHarness;
+  const validToken = slugid();
+
+  async function send(
+    method: string,
+    path: string,
+    options: { body?: string; type?: string; signed?: boolean } = {},
+  ) {
+    const url = `${h.rootUrl}/api/aws-provisioner/v1${path}`;
+    const headers: Record<string, string> = {};
+    if (options.body !== undefined) headers['content-type'] = options.type ?? 'application/json';
+    if (options.signed !== false) {
+      const credentials = { id: 'root', key: h.clients.root.accessToken, algorithm: 'sha256' };
+      headers.authorization = hawk.client.header(url, method, { credentials }).header;
+    }
+    const response = await fetch(url, {
+      method,
+      headers,
+      ...(options.body !== undefined ? { body: options.body } : {}),
+    });
+    const text = await response.text();
+    return { status: response.status, body: text ? JSON.parse(text) : undefined } as Reply;
+  }
+
+  /** A clear refusal: 4xx, Taskcluster's body, a message naming the problem. */
+  function expectRefusal(reply: Reply, status: number, code: string, mentions: string) {
+    expect(reply.status).toBe(status);
+    expect(reply.body?.code).toBe(code);
+    expect(reply.body?.message).toContain(mentions);
+  }
+
+  beforeAll(async () => {
+    h = await startApiHarness(engine);
+  });
+  afterAll(() => h.close());
+
+  const badParams: [string, string, string][] = [
+    ['PUT', '/worker-type/bad%20name', 'workerType'],
+    ['POST', '/worker-type/bad%20name/update', 'workerType'],
+    ['GET', '/worker-type/bad%20name', 'workerType'],
+    ['DELETE', '/worker-type/bad%20name', 'workerType'],
+    ['GET', `/worker-type/${'x'.repeat(39)}`, 'workerType'],
+    ['GET', '/worker-type-last-modified/bad!', 'workerType'],
+    ['GET', '/worker-type/bad!/launch-specifications', 'workerType'],
+    ['GET', '/worker-type/bad!/versions', 'workerType'],
+    ['GET', '/state/bad!', 'workerType'],
+    ['PUT', '/secret/not-a-slugid', 'token'],
+    ['GET', '/secret/not-a-slugid', 'token'],
+    ['DELETE', '/secret/not-a-slugid', 'token'],
+    ['GET', `/instance-started/i-xyz/${validToken}`, 'instanceId'],
+    ['GET', '/instance-started/i-0123abcd/not-a-slugid', 'token'],
+  ];
+  it.each(badParams)('%s %s: 400 naming the parameter %s', async (method, path, param) => {
+    const body = method === 'PUT' || method === 'POST' ? JSON.stringify({}) : undefined;
+    expectRefusal(
+      await send(method, path, body === undefined ? {} : { body }),
+      400,
+      'InvalidRequestArguments',
+      param,
+    );
+  });
+
+  const bodies: [string, string, string][] = [
+    ['PUT', '/worker-type/wt-bad', 'create-worker-type-request'],
+    ['POST', '/worker-type/wt-bad/update', 'create-worker-type-request'],
+    ['PUT', `/secret/${validToken}`, 'create-secret-request'],
+    ['POST', '/worker-type/wt-bad/rollback', 'rollback-worker-type-request'],
+  ];
+  it.each(bodies)(
+    '%s %s: malformed JSON, non-JSON, scalars and oversize bodies are refused',
+    async (method, path) => {
+      expectRefusal(
+        await send(method, path, { body: '{"bad": ' }),
+        400,
+        'MalformedPayload',
+        'Failed to parse JSON',
+      );
+      expectRefusal(await send(method, path, { body: '42' }), 400, 'MalformedPayload', 'object or an array');
+      expectRefusal(
+        await send(method, path, { body: 'a=b', type: 'text/plain' }),
+        400,
+        'MalformedPayload',
+        'application/json',
+      );
+      const huge = JSON.stringify({ description: 'x'.repeat(11 * 1024 * 1024) });
+      expectRefusal(await send(method, path, { body: huge }), 413, 'InputTooLarge', 'larger than');
+    },
+  );
+
+  it('names each schema problem in a worker type definition', async () => {
+    const wrongTypes = { ...exampleDefinition(), maxCapacity: 'lots', regions: 'us-west-2', extra: true };
+    const reply = await send('PUT', '/worker-type/wt-bad', { body: JSON.stringify(wrongTypes) });
+    expectRefusal(reply, 400, 'InputValidationError', 'Schema Validation Failed');
+    expect(reply.body?.message).toContain('/maxCapacity: must be number');
+    expect(reply.body?.message).toContain('/regions: must be array');
+    expect(reply.body?.message).toContain('unknown property "extra"');
+    const nested = {
+      ...exampleDefinition(),
+      instanceTypes: [
+        {
+          instanceType: 'c5.large',
+          capacity: 0,
+          utility: 1,
+          launchSpec: {},
+          secrets: { x: 1 },
+          userData: {},
+          scopes: [],
+        },
+      ],
+    };
+    const nestedReply = await send('PUT', '/worker-type/wt-bad', { body: JSON.stringify(nested) });
+    expect(nestedReply.body?.message).toContain('/instanceTypes/0/capacity');
+    expect(nestedReply.body?.message).toContain('/instanceTypes/0/secrets');
+  });
+
+  it('names launch-spec rule violations as InputError', async () => {
+    const misplaced = { ...exampleDefinition(), launchSpec: { ImageId: 'ami-1', InstanceType: 'c5.large' } };
+    const reply = await send('PUT', '/worker-type/wt-bad', { body: JSON.stringify(misplaced) });
+    expectRefusal(reply, 400, 'InputError', 'ImageId');
+    expect(reply.body?.message).toContain('InstanceType');
+  });
+
+  it('refuses secrets with wrong types, unknown fields or a token that differs from the URL', async () => {
+    const secret = {
+      workerType: 'wt',
+      secrets: {},
+      scopes: [],
+      token: validToken,
+      expiration: new Date().toISOString(),
+    };
+    const wrong = { ...secret, scopes: 'all', expiration: 'soon', more: 1 };
+    const reply = await send('PUT', `/secret/${validToken}`, { body: JSON.stringify(wrong) });
+    expectRefusal(reply, 400, 'InputValidationError', '/scopes');
+    expect(reply.body?.message).toContain('/expiration');
+    const mismatch = { ...secret, token: slugid() };
+    expectRefusal(
+      await send('PUT', `/secret/${validToken}`, { body: JSON.stringify(mismatch) }),
+      400,
+      'InputError',
+      'token',
+    );
+  });
+
+  it('answers unknown routes with a Taskcluster 404 and never echoes tokens', async () => {
+    expectRefusal(await send('GET', '/no-such-route'), 404, 'ResourceNotFound', 'No such route');
+    const reply = await send('GET', `/secret/${validToken}`);
+    expect(reply.status).toBe(404);
+    expect(JSON.stringify(reply.body)).not.toContain(validToken);
+  });
+
+  it('left nothing half-written behind', async () => {
+    expect(await h.runtime.workerTypeStore.names()).toEqual([]);
+    const [versions] = await h.test.db.query<{ n: number }>(
+      'SELECT count(*)::int AS n FROM worker_type_versions',
+    );
+    const [events] = await h.test.db.query<{ n: number }>('SELECT count(*)::int AS n FROM outbox');
+    const [secrets] = await h.test.db.query<{ n: number }>('SELECT count(*)::int AS n FROM secrets');
+    expect([versions?.n, events?.n, secrets?.n]).toEqual([0, 0, 0]);
+  });
+});
