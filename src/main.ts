@@ -8,9 +8,11 @@ import type { ApiMethod } from './api/api-method.js';
 import { buildApp } from './api/app.js';
 import { DatabaseNonceStore } from './api/auth/database-nonce-store.js';
 import { HawkAuthenticator } from './api/auth/hawk-authenticator.js';
+import { planMethods } from './api/methods/plan-methods.js';
 import { secretMethods } from './api/methods/secret-methods.js';
 import { statusMethods } from './api/methods/status-methods.js';
 import { workerTypeHistoryMethods, workerTypeMethods } from './api/methods/worker-type-methods.js';
+import { InstanceCatalog } from './catalog/instance-catalog.js';
 import { type Clock, RealClock } from './clock/clock.js';
 import type { Config } from './config/config.js';
 import { Ec2Gateway, type Ec2GatewayOptions } from './ec2/ec2-gateway.js';
@@ -20,12 +22,27 @@ import { EXCHANGES_REFERENCE_PATH, exchangesReference } from './events/exchanges
 import { OutboxPublisher } from './events/outbox-publisher.js';
 import { OutboxWriter } from './events/outbox-writer.js';
 import type { Logger } from './log/logger.js';
+import { Metrics } from './metrics/metrics.js';
+import { metricsPlugin } from './metrics/metrics-plugin.js';
+import { recordIterationMetrics } from './metrics/record-iteration.js';
+import { CapacityFailures } from './provisioner/capacity-failures.js';
+import { Housekeeper } from './provisioner/housekeeper.js';
+import { Launcher } from './provisioner/launcher.js';
+import { LoopRunner } from './provisioner/loop-runner.js';
+import { PriceBook } from './provisioner/price-book.js';
+import { type IterationReport, ReconcilePass } from './provisioner/reconcile-pass.js';
+import type { QueuePort } from './queue/queue-port.js';
+import { TaskclusterQueue } from './queue/taskcluster-queue.js';
+import { PlanPreviewer } from './services/plan-previewer.js';
 import { SecretService } from './services/secret-service.js';
 import { StatusService } from './services/status-service.js';
 import { WorkerTypeService } from './services/worker-type-service.js';
 import type { Database } from './store/database.js';
 import { FleetView } from './store/fleet-view.js';
+import { IterationStore } from './store/iteration-store.js';
+import { LaunchStore } from './store/launch-store.js';
 import { migrate } from './store/migrate.js';
+import { ObservationStore } from './store/observation-store.js';
 import { openPgliteDatabase } from './store/pglite-database.js';
 import { PostgresDatabase } from './store/postgres-database.js';
 import { RemovalStore } from './store/removal-store.js';
@@ -52,6 +69,8 @@ export interface RuntimeDeps {
   ec2?: Ec2Port;
   /** Extra gateway options (credentials for the simulator, metrics observers). */
   ec2Options?: Partial<Ec2GatewayOptions>;
+  /** The queue to ask for pending tasks; by default the one at TASKCLUSTER_ROOT_URL, if configured. */
+  queue?: QueuePort;
 }
 
 /** Everything the processes share, wired once. */
@@ -64,6 +83,12 @@ export class Runtime {
   readonly workerTypeStore: WorkerTypeStore;
   readonly secretStore: SecretStore;
   readonly fleetView: FleetView;
+  readonly launchStore: LaunchStore;
+  readonly iterationStore: IterationStore;
+  readonly catalog = new InstanceCatalog();
+  readonly metrics: Metrics;
+  readonly queue: QueuePort | undefined;
+  readonly planPreviewer: PlanPreviewer;
   readonly workerTypes: WorkerTypeService;
   readonly secrets: SecretService;
   readonly status: StatusService;
@@ -71,6 +96,8 @@ export class Runtime {
   constructor(readonly deps: RuntimeDeps) {
     const { config, db } = deps;
     this.clock = deps.clock ?? new RealClock();
+    this.metrics = new Metrics();
+    const onCall = deps.ec2Options?.onCall;
     this.ec2 =
       deps.ec2 ??
       new Ec2Gateway({
@@ -78,6 +105,10 @@ export class Runtime {
         clock: this.clock,
         ...(config.ec2Endpoint ? { endpoint: config.ec2Endpoint } : {}),
         ...deps.ec2Options,
+        onCall: (event) => {
+          this.metrics.observeEc2Call(event);
+          onCall?.(event);
+        },
       });
     this.publisher = new OutboxPublisher({
       db,
@@ -87,11 +118,19 @@ export class Runtime {
       namespace: config.pulseNamespace,
     });
     this.outbox = new OutboxWriter({ logger: deps.logger, onEnqueued: () => this.publisher.notify() });
+    this.metrics.setOutboxBacklogSource(() => this.publisher.backlog());
     this.removals = new RemovalStore(db);
     // Definition, version, event and queued cleanup commit together.
-    this.workerTypeStore = new WorkerTypeStore(db, [this.outbox.workerTypeListener, this.removals.listener]);
-    this.secretStore = new SecretStore(db, new SecretCipher(config.secretsEncryptionKey));
+    this.iterationStore = new IterationStore(db);
+    this.workerTypeStore = new WorkerTypeStore(db, [
+      this.outbox.workerTypeListener,
+      this.removals.listener,
+      this.iterationStore.breakerResetListener,
+    ]);
+    const cipher = new SecretCipher(config.secretsEncryptionKey);
+    this.secretStore = new SecretStore(db, cipher);
     this.fleetView = new FleetView(db);
+    this.launchStore = new LaunchStore(db, cipher);
     this.workerTypes = new WorkerTypeService(this.workerTypeStore, this.ec2, this.clock, {
       allowedRegions: config.allowedRegions,
       awsKeyPrefix: config.awsKeyPrefix,
@@ -104,8 +143,22 @@ export class Runtime {
       provisionerId: config.provisionerId,
       credentials: config.credentials,
       workerCredentialLifetimeMs: config.workerCredentialLifetimeMs,
+      onRedeemed: () => this.metrics.observeSecrets('redeemed'),
     });
     // Stale after three missed intervals (or one iteration's time limit, if longer).
+    this.queue =
+      deps.queue ??
+      (config.taskclusterRootUrl
+        ? new TaskclusterQueue(config.taskclusterRootUrl, config.credentials)
+        : undefined);
+    const queue = this.queue;
+    // The API previews plans with a pass of its own: it only observes, never acts.
+    let previewPass: ReconcilePass | undefined;
+    const previewSource = (source: QueuePort) => () => {
+      previewPass ??= this.provisioning(source).pass;
+      return previewPass.preview();
+    };
+    this.planPreviewer = new PlanPreviewer(queue && { preview: previewSource(queue) }, this.clock);
     const staleAfterMs =
       Math.max(3 * config.iterationIntervalMs, config.maxIterationMs) + config.iterationIntervalMs;
     this.status = new StatusService(this.workerTypeStore, this.fleetView, this.clock, staleAfterMs);
@@ -125,7 +178,80 @@ export class Runtime {
       ...workerTypeHistoryMethods(this.workerTypes),
       ...secretMethods(this.secrets),
       ...statusMethods(this.status),
+      ...planMethods(this.planPreviewer),
     ];
+  }
+
+  /** The provisioning loop: one pass per iteration, run by a runner that holds the leader lock. */
+  provisioning(
+    queue: QueuePort,
+    options: { random?: () => number; onIteration?: (report: IterationReport) => void } = {},
+  ): { pass: ReconcilePass; runner: LoopRunner } {
+    const { config, db, logger } = this.deps;
+    const capacityFailures = new CapacityFailures(this.clock);
+    const pass = new ReconcilePass({
+      config,
+      ec2: this.ec2,
+      queue,
+      clock: this.clock,
+      logger,
+      workerTypes: this.workerTypeStore,
+      removals: this.removals,
+      observations: new ObservationStore(db),
+      launches: this.launchStore,
+      secrets: this.secretStore,
+      iterations: this.iterationStore,
+      fleetView: this.fleetView,
+      priceBook: new PriceBook(this.ec2, this.clock, (region, type) =>
+        this.catalog.onDemandPrice(region, type),
+      ),
+      capacityFailures,
+      launcher: new Launcher({
+        db,
+        ec2: this.ec2,
+        launches: this.launchStore,
+        secrets: this.secretStore,
+        outbox: this.outbox,
+        capacityFailures,
+        clock: this.clock,
+        logger,
+        options: {
+          provisionerId: config.provisionerId,
+          awsKeyPrefix: config.awsKeyPrefix,
+          awsInstancePubkey: config.awsInstancePubkey,
+          provisionerBaseUrl: `${config.publicUrl}/v1`,
+          taskclusterRootUrl: config.taskclusterRootUrl ?? config.publicUrl,
+          secretLifetimeMs: config.secretLifetimeMs,
+        },
+      }),
+      housekeeper: new Housekeeper({
+        db,
+        ec2: this.ec2,
+        iterations: this.iterationStore,
+        removals: this.removals,
+        outbox: this.outbox,
+        clock: this.clock,
+        logger,
+        awsKeyPrefix: config.awsKeyPrefix,
+        awsInstancePubkey: config.awsInstancePubkey,
+      }),
+      random: options.random ?? Math.random,
+      onIteration: (report) => {
+        recordIterationMetrics(this.metrics, report, this.clock.now());
+        options.onIteration?.(report);
+      },
+    });
+    const runner = new LoopRunner({
+      db,
+      clock: this.clock,
+      logger,
+      intervalMs: config.iterationIntervalMs,
+      maxIterationMs: config.maxIterationMs,
+      iterate: async (signal) => {
+        await pass.run(signal);
+      },
+    });
+    return { pass, runner };
   }
 
   /** The HTTP app. Hawk checks client timestamps against real time, whatever clock the service runs on. */
@@ -146,6 +272,19 @@ export class Runtime {
         [EXCHANGES_REFERENCE_PATH]: exchangesReference(this.config.pulseNamespace),
         ...eventSchemaDocuments(),
       },
+      plugins: [metricsPlugin(this.metrics)],
+    });
+  }
+
+  /** A process without the API (the loop alone) still serves /metrics and /ping for its operators. */
+  buildMetricsApp(): Promise<FastifyInstance> {
+    return buildApp({
+      methods: [],
+      authenticator: { authenticate: async () => ({ kind: 'anonymous', scopes: [] }) },
+      clock: this.clock,
+      logger: this.logger,
+      trustProxy: this.config.trustProxy,
+      plugins: [metricsPlugin(this.metrics)],
     });
   }
 

@@ -17,6 +17,8 @@ export interface Caller {
 
 export interface MethodContext {
   params: Readonly<Record<string, string>>;
+  /** The declared query-string options the request supplied (already checked against their patterns). */
+  query: Readonly<Record<string, string>>;
   /** The request body after schema validation (defaults inserted); `{}` for methods without input. */
   body: unknown;
   /** The top-level keys the client sent, before schema defaults were inserted. */
@@ -36,6 +38,8 @@ export interface ApiMethod {
   method: 'get' | 'put' | 'post' | 'delete';
   /** Taskcluster style, e.g. `/worker-type/<workerType>`. */
   route: string;
+  /** Optional query-string options and the patterns their values must match (Taskcluster's `query`). */
+  query?: Readonly<Record<string, RegExp>>;
   /** Checked before the handler when it can be filled from URL parameters alone. */
   scopes?: ScopeExpression;
   input?: SchemaName;

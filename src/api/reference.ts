@@ -25,7 +25,7 @@ export function apiReference(methods: readonly ApiMethod[]): Record<string, unkn
       type: 'function',
       method: m.method,
       route: m.route,
-      query: [],
+      query: Object.keys(m.query ?? {}),
       args: routeParams(m.route),
       name: m.name,
       stability: m.stability,

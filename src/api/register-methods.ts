@@ -77,6 +77,7 @@ async function runMethod(
       await authorize(await caller(), fillScopeTemplate(method.scopes, params));
     }
     checkParams(method, params);
+    const query = checkQuery(method, request.query);
     if (method.input) {
       const problems = deps.validator.checkInput(method.input, payload);
       if (problems.length > 0) {
@@ -88,6 +89,7 @@ async function runMethod(
     }
     const result = await method.handler({
       params,
+      query,
       body: payload,
       suppliedKeys,
       // Routes without scopes never authenticate (spec §A.4): their caller is anonymous.
@@ -159,6 +161,24 @@ function checkParams(method: ApiMethod, params: Record<string, string>): void {
     const lines = bad.map((name) => `URL parameter ${name} must match ${PARAM_PATTERNS[name]?.source}`);
     throw new ProvisionerError('InvalidRequestArguments', lines.join('\n'));
   }
+}
+
+/**
+ * The declared query-string options, each a single value matching its pattern (400 otherwise). Options a
+ * method does not declare are ignored, as Taskcluster does (e.g. `bewit` on signed URLs).
+ */
+function checkQuery(method: ApiMethod, raw: unknown): Record<string, string> {
+  const supplied = (raw ?? {}) as Record<string, unknown>;
+  const query: Record<string, string> = {};
+  const problems: string[] = [];
+  for (const [name, pattern] of Object.entries(method.query ?? {})) {
+    const value = supplied[name];
+    if (value === undefined) continue;
+    if (typeof value === 'string' && pattern.test(value)) query[name] = value;
+    else problems.push(`Query string option ${name} must be given once and match ${pattern.source}`);
+  }
+  if (problems.length > 0) throw new ProvisionerError('InvalidRequestArguments', problems.join('\n'));
+  return query;
 }
 
 /** Authenticates at most once per request, and only when a scope check needs it. */

@@ -64,8 +64,14 @@ export interface Ec2GatewayOptions {
 export class Ec2Gateway implements Ec2Port {
   private readonly clients = new Map<string, EC2Client>();
   private readonly limiters = new Map<string, RegionLimiter>();
+  private sending = 0;
 
   constructor(private readonly options: Ec2GatewayOptions) {}
+
+  /** HTTP calls in flight now (not those waiting for a budget or a back-off): lets a virtual-time driver tell I/O from waiting. */
+  get inFlightCalls(): number {
+    return this.sending;
+  }
 
   async describeAvailabilityZones(region: string): Promise<AvailabilityZone[]> {
     const out = await this.call(region, 'DescribeAvailabilityZones', (c) =>
@@ -258,7 +264,14 @@ export class Ec2Gateway implements Ec2Port {
     for (let attempt = 1; ; attempt++) {
       const started = clock.now();
       try {
-        const result = await this.limiter(region).run(() => send(this.client(region)));
+        const result = await this.limiter(region).run(async () => {
+          this.sending += 1;
+          try {
+            return await send(this.client(region));
+          } finally {
+            this.sending -= 1;
+          }
+        });
         this.options.onCall?.({ region, action, outcome: 'ok', attempt, durationMs: clock.now() - started });
         return result;
       } catch (raw) {

@@ -64,7 +64,14 @@ function tagsOf(tags: Tag[] | undefined): Record<string, string> {
   return Object.fromEntries((tags ?? []).map((t) => [t.Key ?? '', t.Value ?? '']));
 }
 
+/** EC2 writes the time of user-initiated transitions as `... (2024-01-01 12:00:00 GMT)`. */
+export function transitionTime(reason: string | undefined): number | undefined {
+  const match = /\((\d{4}-\d{2}-\d{2}) (\d{2}:\d{2}:\d{2}) GMT\)/.exec(reason ?? '');
+  return match ? Date.parse(`${match[1]}T${match[2]}Z`) : undefined;
+}
+
 export function toInstance(region: string, instance: Instance): Ec2Instance {
+  const transitionAt = transitionTime(instance.StateTransitionReason);
   return {
     instanceId: instance.InstanceId ?? '',
     region,
@@ -80,6 +87,7 @@ export function toInstance(region: string, instance: Instance): Ec2Instance {
     ...(instance.StateReason?.Code
       ? { stateReason: { code: instance.StateReason.Code, message: instance.StateReason.Message ?? '' } }
       : {}),
+    ...(transitionAt !== undefined ? { stateTransitionAt: transitionAt } : {}),
   };
 }
 

@@ -44,6 +44,8 @@ export interface Ec2Instance {
   clientToken?: string;
   tags: Record<string, string>;
   stateReason?: { code: string; message: string };
+  /** Epoch ms of the last state change, when EC2 says (its StateTransitionReason carries the time). */
+  stateTransitionAt?: number;
 }
 
 export type SpotRequestState = 'open' | 'active' | 'closed' | 'cancelled' | 'failed';

@@ -11,6 +11,8 @@ export interface SecretServiceOptions {
   /** The provisioner's own permanent credentials; workers' temporary credentials are signed with them. */
   credentials: Credentials | undefined;
   workerCredentialLifetimeMs: number;
+  /** Told of every secret redeemed (metrics). */
+  onRedeemed?: () => void;
 }
 
 export interface WorkerCredentials {
@@ -74,6 +76,7 @@ export class SecretService {
     const now = this.now();
     const secret = await this.secrets.redeem(token, now);
     if (!secret) throw new NotFoundError('No such secret');
+    this.options.onRedeemed?.();
     const workerType = await this.workerTypes.get(secret.workerType);
     const scopes = workerCredentialScopes(
       this.options.provisionerId,

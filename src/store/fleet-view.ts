@@ -55,6 +55,38 @@ export interface IterationRecord {
   error: string | null;
 }
 
+/** One row of the admin overview: a worker type's definition limits and its latest snapshot's figures. */
+export interface OverviewRow {
+  workerType: string;
+  /** False for a removed worker type whose cleanup is not finished. */
+  defined: boolean;
+  minCapacity: number | null;
+  maxCapacity: number | null;
+  maxHourlySpend: number | null;
+  lastModified: string | null;
+  /** When the latest snapshot was taken; null before the loop has seen this worker type. */
+  snapshotAt: string | null;
+  pendingTasks: number | null;
+  runningCapacity: number | null;
+  pendingCapacity: number | null;
+  requestedCapacity: number | null;
+  spendPerHour: number | null;
+  spotCapacity: number | null;
+  launchFailures: number | null;
+  blocked: string | null;
+}
+
+export interface PricedInstance extends ObservedInstance {
+  /** USD per hour as the loop last priced it; null when it could not. */
+  hourlyPrice: number | null;
+  observedAt: string;
+}
+
+export interface IterationDetails extends IterationRecord {
+  /** The loop's own account of the iteration (counts, unavailable regions, errors). */
+  summary: unknown;
+}
+
 /** How long a submitted launch counts as in flight while EC2's describe calls do not show it yet. */
 export const VISIBILITY_GRACE_MS = 15 * 60_000;
 
@@ -140,6 +172,63 @@ export class FleetView {
         finishedAt: row.finishedAt ? iso(row.finishedAt) : null,
       }
     );
+  }
+
+  /**
+   * Every defined worker type (and every removed one still being cleaned up) with its latest snapshot, in
+   * one query: one index probe per worker type, however long the history is.
+   */
+  async overview(): Promise<OverviewRow[]> {
+    const rows = await this.db.query<OverviewRow & { lastModified: Date | null; snapshotAt: Date | null }>(
+      `WITH names AS (
+         SELECT name AS worker_type, true AS defined, (definition->>'minCapacity')::float8 AS min_capacity,
+           (definition->>'maxCapacity')::float8 AS max_capacity,
+           (definition->>'maxHourlySpend')::float8 AS max_hourly_spend, last_modified
+         FROM worker_types
+         UNION ALL
+         SELECT r.worker_type, false, NULL, NULL, NULL, NULL FROM worker_type_removals r
+         WHERE NOT EXISTS (SELECT 1 FROM worker_types w WHERE w.name = r.worker_type))
+       SELECT n.worker_type AS "workerType", n.defined, n.min_capacity AS "minCapacity",
+         n.max_capacity AS "maxCapacity", n.max_hourly_spend AS "maxHourlySpend", n.last_modified AS "lastModified",
+         s.at AS "snapshotAt", s.pending_tasks AS "pendingTasks", s.running_capacity AS "runningCapacity",
+         s.pending_capacity AS "pendingCapacity", s.requested_capacity AS "requestedCapacity",
+         s.spend_per_hour AS "spendPerHour", s.spot_capacity AS "spotCapacity",
+         s.launch_failures AS "launchFailures", s.blocked
+       FROM names n LEFT JOIN LATERAL (
+         SELECT * FROM worker_type_snapshots x WHERE x.worker_type = n.worker_type ORDER BY x.at DESC LIMIT 1
+       ) s ON true
+       ORDER BY n.worker_type`,
+    );
+    return rows.map((r) => ({
+      ...r,
+      lastModified: r.lastModified ? iso(r.lastModified) : null,
+      snapshotAt: r.snapshotAt ? iso(r.snapshotAt) : null,
+    }));
+  }
+
+  /** A worker type's observed instances in every state, newest first, with what each costs per hour. */
+  async pricedInstances(workerType: string, limit: number): Promise<PricedInstance[]> {
+    const rows = await this.db.query<PricedInstance>(
+      `SELECT ${INSTANCE_COLUMNS}, hourly_price AS "hourlyPrice", observed_at AS "observedAt"
+       FROM observed_instances WHERE worker_type = $1 ORDER BY launch_time DESC, instance_id LIMIT $2`,
+      [workerType, limit],
+    );
+    return rows.map((r) => ({ ...r, launchTime: iso(r.launchTime), observedAt: iso(r.observedAt) }));
+  }
+
+  /** The latest iterations, newest first, with their summaries (for the loop's health). */
+  async recentIterations(limit: number): Promise<IterationDetails[]> {
+    const rows = await this.db.query<IterationDetails>(
+      `SELECT id, started_at AS "startedAt", finished_at AS "finishedAt", outcome, error, summary
+       FROM loop_iterations ORDER BY id DESC LIMIT $1`,
+      [limit],
+    );
+    return rows.map((row) => ({
+      ...row,
+      id: Number(row.id),
+      startedAt: iso(row.startedAt),
+      finishedAt: row.finishedAt ? iso(row.finishedAt) : null,
+    }));
   }
 
   async pendingRemoval(

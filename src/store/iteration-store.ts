@@ -1,4 +1,5 @@
-import type { Database } from './database.js';
+import type { Database, Queryable } from './database.js';
+import type { ChangeListener } from './worker-type-store.js';
 
 export interface WorkerTypeSnapshot {
   workerType: string;
@@ -19,6 +20,9 @@ export interface WorkerTypeSnapshot {
 export interface SnapshotPoint extends Omit<WorkerTypeSnapshot, 'decision'> {
   at: string;
 }
+
+/** Figures of one time bucket: levels averaged, event counts summed, `at` its latest sample. */
+export type HistoryBucket = Omit<SnapshotPoint, 'workerType' | 'blocked'> & { samples: number };
 
 export interface Termination {
   instanceId: string;
@@ -97,6 +101,43 @@ export class IterationStore {
     return rows.map((r) => ({ ...r, at: r.at.toISOString() }));
   }
 
+  /**
+   * The history of one worker type in buckets of `bucketMs` (at most one point per bucket), aggregated in the
+   * database so a long window never loads every snapshot.
+   */
+  async historyBuckets(
+    workerType: string,
+    since: Date,
+    until: Date,
+    bucketMs: number,
+  ): Promise<HistoryBucket[]> {
+    const rows = await this.db.query<HistoryBucket & { at: Date }>(
+      `SELECT max(at) AS at, count(*)::int AS samples, avg(pending_tasks)::float8 AS "pendingTasks",
+         avg(running_capacity)::float8 AS "runningCapacity", avg(pending_capacity)::float8 AS "pendingCapacity",
+         avg(requested_capacity)::float8 AS "requestedCapacity", avg(spend_per_hour)::float8 AS "spendPerHour",
+         avg(spot_capacity)::float8 AS "spotCapacity", sum(launches)::int AS launches,
+         sum(launch_failures)::int AS "launchFailures", sum(terminations)::int AS terminations
+       FROM worker_type_snapshots WHERE worker_type = $1 AND at >= $2 AND at <= $3
+       GROUP BY floor(extract(epoch FROM (at - $2::timestamptz)) * 1000 / $4) ORDER BY 1`,
+      [workerType, since, until, bucketMs],
+    );
+    return rows.map((r) => ({ ...r, at: r.at.toISOString() }));
+  }
+
+  /** The latest snapshot of one worker type, with its decision record. */
+  async latestOf(workerType: string): Promise<(WorkerTypeSnapshot & { at: string }) | undefined> {
+    const rows = await this.db.query<WorkerTypeSnapshot & { at: Date }>(
+      `SELECT at, worker_type AS "workerType", pending_tasks AS "pendingTasks", running_capacity AS "runningCapacity",
+         pending_capacity AS "pendingCapacity", requested_capacity AS "requestedCapacity",
+         spend_per_hour AS "spendPerHour", spot_capacity AS "spotCapacity", launches,
+         launch_failures AS "launchFailures", terminations, blocked, decision
+       FROM worker_type_snapshots WHERE worker_type = $1 ORDER BY at DESC LIMIT 1`,
+      [workerType],
+    );
+    const row = rows[0];
+    return row && { ...row, at: row.at.toISOString() };
+  }
+
   /** The latest snapshot of every worker type (one query), for the overview. */
   async latest(): Promise<Map<string, WorkerTypeSnapshot & { at: string }>> {
     const rows = await this.db.query<WorkerTypeSnapshot & { at: Date }>(
@@ -108,6 +149,12 @@ export class IterationStore {
     );
     return new Map(rows.map((r) => [r.workerType, { ...r, at: r.at.toISOString() }]));
   }
+
+  /** A (re-)created worker type starts with a closed breaker: the old definition's failures are not its own. */
+  readonly breakerResetListener: ChangeListener = async (tx: Queryable, change) => {
+    if (change.event === 'created')
+      await tx.query('DELETE FROM circuit_breakers WHERE worker_type = $1', [change.workerType]);
+  };
 
   async loadBreakers<State>(): Promise<Map<string, State>> {
     const rows = await this.db.query<{ worker_type: string; state: State }>(

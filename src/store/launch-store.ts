@@ -17,11 +17,16 @@ export interface NewLaunch {
   request: LaunchRequest;
 }
 
-export interface LaunchRecord extends NewLaunch {
+/** A launch as recorded, without its request (which only a retry needs). */
+export interface LaunchSummary extends Omit<NewLaunch, 'request'> {
   state: 'recorded' | 'submitted' | 'failed';
   instanceId: string | null;
   errorKind: Ec2ErrorKind | null;
   createdAt: number;
+}
+
+export interface LaunchRecord extends LaunchSummary {
+  request: LaunchRequest;
 }
 
 export interface LaunchOutcome {
@@ -79,8 +84,13 @@ export class LaunchStore {
     );
   }
 
-  async markSubmitted(clientToken: string, instanceId: string, now: Date): Promise<void> {
-    await this.db.query(
+  async markSubmitted(
+    clientToken: string,
+    instanceId: string,
+    now: Date,
+    tx: Queryable = this.db,
+  ): Promise<void> {
+    await tx.query(
       `UPDATE launches SET state = 'submitted', instance_id = $2, updated_at = $3, request = '{}' WHERE client_token = $1`,
       [clientToken, instanceId, now],
     );
@@ -103,7 +113,35 @@ export class LaunchStore {
     const rows = await this.db.query<Row>(
       `SELECT * FROM launches WHERE state = 'recorded' ORDER BY created_at`,
     );
-    return rows.map((row) => this.toRecord(row));
+    return rows.map((row) => ({
+      ...summaryOf(row),
+      request: this.cipher.open(row.request) as unknown as LaunchRequest,
+    }));
+  }
+
+  /**
+   * Launches that may not be visible in EC2 yet: outcome unknown, or submitted since `since`. The caller
+   * drops those whose instance it can see.
+   */
+  async inFlight(since: Date): Promise<LaunchSummary[]> {
+    const rows = await this.db.query<Row>(
+      `SELECT * FROM launches WHERE state = 'recorded' OR (state = 'submitted' AND created_at >= $1) ORDER BY created_at`,
+      [since],
+    );
+    return rows.map(summaryOf);
+  }
+
+  /** Instances known to have checked in: they called instanceStarted or redeemed their launch's secret. */
+  async checkedIn(instanceIds: readonly string[]): Promise<Set<string>> {
+    if (instanceIds.length === 0) return new Set();
+    const rows = await this.db.query<{ instance_id: string }>(
+      `SELECT instance_id FROM instance_checkins WHERE instance_id = ANY($1::text[])
+       UNION
+       SELECT l.instance_id FROM launches l JOIN secrets s ON s.launch_token = l.client_token
+       WHERE l.instance_id = ANY($1::text[]) AND s.consumed_at IS NOT NULL`,
+      [instanceIds],
+    );
+    return new Set(rows.map((r) => r.instance_id));
   }
 
   /** Outcomes since `since`, for the circuit breaker. */
@@ -151,23 +189,22 @@ export class LaunchStore {
     );
     return rows.length;
   }
+}
 
-  private toRecord(row: Row): LaunchRecord {
-    return {
-      clientToken: row.client_token,
-      workerType: row.worker_type,
-      region: row.region,
-      zone: row.zone,
-      instanceType: row.instance_type,
-      market: row.market,
-      maxPrice: row.max_price,
-      hourlyPrice: row.price,
-      capacity: row.capacity,
-      request: this.cipher.open(row.request) as unknown as LaunchRequest,
-      state: row.state,
-      instanceId: row.instance_id,
-      errorKind: row.error_kind,
-      createdAt: row.created_at.getTime(),
-    };
-  }
+function summaryOf(row: Row): LaunchSummary {
+  return {
+    clientToken: row.client_token,
+    workerType: row.worker_type,
+    region: row.region,
+    zone: row.zone,
+    instanceType: row.instance_type,
+    market: row.market,
+    maxPrice: row.max_price,
+    hourlyPrice: row.price,
+    capacity: row.capacity,
+    state: row.state,
+    instanceId: row.instance_id,
+    errorKind: row.error_kind,
+    createdAt: row.created_at.getTime(),
+  };
 }

@@ -5,6 +5,8 @@ import type { SecretCipher } from './secret-cipher.js';
 
 export interface NewSecret {
   token: string;
+  /** The client token of the loop's launch this secret bootstraps. */
+  launchToken?: string;
   workerType: string;
   secrets: Record<string, unknown>;
   scopes: string[];
@@ -71,7 +73,8 @@ export class SecretStore {
   /** Inserts a fresh secret inside the caller's transaction (the loop, with its launch record). */
   async insert(tx: Queryable, secret: NewSecret, now: Date): Promise<void> {
     await tx.query(
-      `INSERT INTO secrets (token, worker_type, secrets, scopes, expiration, created_at) VALUES ($1, $2, $3, $4, $5, $6)`,
+      `INSERT INTO secrets (token, worker_type, secrets, scopes, expiration, created_at, launch_token)
+       VALUES ($1, $2, $3, $4, $5, $6, $7)`,
       [
         secret.token,
         secret.workerType,
@@ -79,6 +82,7 @@ export class SecretStore {
         JSON.stringify(secret.scopes),
         secret.expiration,
         now,
+        secret.launchToken ?? null,
       ],
     );
   }
@@ -109,6 +113,14 @@ export class SecretStore {
     );
   }
 
+  /** Makes the secret of a launch unredeemable: the launch failed, so no instance will ever ask for it. */
+  async discardForLaunch(launchToken: string, now: Date): Promise<void> {
+    await this.db.query(
+      `UPDATE secrets SET consumed_at = coalesce(consumed_at, $2), secrets = $3 WHERE launch_token = $1`,
+      [launchToken, now, WIPED],
+    );
+  }
+
   /** The worker type of a known token (redeemed or not), for instance check-ins. */
   async workerTypeOf(token: string): Promise<string | undefined> {
     const rows = await this.db.query<{ worker_type: string }>(
@@ -131,6 +143,15 @@ export class SecretStore {
     const rows = await this.db.query<{ n: number }>(
       `SELECT count(*)::int AS n FROM secrets WHERE worker_type = $1 AND consumed_at IS NULL AND expiration >= $2`,
       [workerType, now],
+    );
+    return rows[0]?.n ?? 0;
+  }
+
+  /** Secrets that expired unredeemed in [from, to): bootstraps that never happened. */
+  async expiredUnredeemed(from: Date, to: Date): Promise<number> {
+    const rows = await this.db.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM secrets WHERE consumed_at IS NULL AND expiration >= $1 AND expiration < $2`,
+      [from, to],
     );
     return rows[0]?.n ?? 0;
   }

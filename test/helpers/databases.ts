@@ -7,6 +7,8 @@ import { PostgresDatabase } from '../../src/store/postgres-database.js';
 
 export interface TestDatabase {
   db: Database;
+  /** The throw-away database's URL (PostgreSQL only), for other processes. */
+  url?: string;
   /** Closes the database and, for PostgreSQL, drops the throw-away database. */
   dispose(): Promise<void>;
 }
@@ -49,6 +51,7 @@ async function openPostgres(url: string, options: { migrated?: boolean } = {}): 
   if (options.migrated !== false) await migrate(db);
   return {
     db,
+    url: testUrl.toString(),
     dispose: async () => {
       await db.close();
       const cleanup = new pg.Client({ connectionString: url });

@@ -1,6 +1,6 @@
+import { InstanceCatalog } from '../../catalog/instance-catalog.js';
 import type { Clock } from '../../clock/clock.js';
 import type { Ec2Instance } from '../../ec2/ec2-port.js';
-import { InstanceCatalog } from '../../catalog/instance-catalog.js';
 import { hashString, Random } from '../random.js';
 import { CapacityPools } from './capacity-pools.js';
 import { EventLog } from './event-log.js';

@@ -18,7 +18,18 @@ export type WorldEventType =
   | 'request-throttled'
   | 'request-failed-by-fault'
   | 'fault-started'
-  | 'fault-ended';
+  | 'fault-ended'
+  // The queue simulator's and the simulated workers' records share the log (see SimulatedWorld).
+  | 'task-created'
+  | 'task-claimed'
+  | 'task-completed'
+  | 'task-requeued'
+  | 'worker-started'
+  | 'worker-bootstrapped'
+  | 'worker-bootstrap-failed'
+  | 'worker-misconfigured'
+  | 'worker-idle-shutdown'
+  | 'worker-stopped';
 
 export interface WorldEvent {
   /** 1, 2, 3, ... over the world's life (also counts dropped records). */
@@ -34,6 +45,7 @@ export class EventLog {
   private records: WorldEvent[] = [];
   private start = 0;
   private nextSeq = 1;
+  private readonly counts = new Map<WorldEventType, number>();
 
   constructor(
     private readonly now: () => number,
@@ -42,6 +54,7 @@ export class EventLog {
 
   record(type: WorldEventType, details: Record<string, unknown> & { region?: string }): WorldEvent {
     const event: WorldEvent = { seq: this.nextSeq++, time: this.now(), type, ...details };
+    this.counts.set(type, (this.counts.get(type) ?? 0) + 1);
     this.records.push(event);
     if (this.records.length - this.start > this.maxEvents) this.start++;
     // Drop the dropped prefix in bulk, not on every record.
@@ -64,6 +77,11 @@ export class EventLog {
       if (options.type === undefined || event.type === options.type) out.push(event);
     }
     return out;
+  }
+
+  /** Records of `type` ever written, including dropped ones (summaries count without scanning). */
+  count(type: WorldEventType): number {
+    return this.counts.get(type) ?? 0;
   }
 
   /** Records ever written, including dropped ones. */

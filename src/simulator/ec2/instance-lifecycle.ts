@@ -149,8 +149,10 @@ export class InstanceLifecycle {
     const rate =
       catalog.interruptionRatePerMs(instance.region, instance.instanceType) *
       scenario.interruptions.multiplier;
-    const after = random.interruptions.exponential(rate);
-    if (!Number.isFinite(after)) return;
+    const drawn = random.interruptions.exponential(rate);
+    if (!Number.isFinite(drawn)) return;
+    // Whole milliseconds keep every event time in the log an integer.
+    const after = Math.round(drawn);
     const notice = Math.min(scenario.delays.interruptionNoticeMs, after);
     instance.cancelTimers.push(
       setLongTimer(clock, after - notice, () => this.interrupt(instance, notice, 'spot-capacity')),

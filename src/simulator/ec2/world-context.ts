@@ -1,6 +1,6 @@
+import type { InstanceCatalog } from '../../catalog/instance-catalog.js';
 import type { Clock } from '../../clock/clock.js';
 import type { Ec2Instance } from '../../ec2/ec2-port.js';
-import type { InstanceCatalog } from '../../catalog/instance-catalog.js';
 import { Random } from '../random.js';
 import type { CapacityPools } from './capacity-pools.js';
 import { ec2Error } from './ec2-api-error.js';

@@ -1,0 +1,178 @@
+import type { Clock } from '../clock/clock.js';
+import { keyPairName } from '../domain/key-pair-name.js';
+import type { Cancellation, InstanceFact, RemovalFinished, Termination } from '../domain/plan-types.js';
+import { WORKER_TYPE_NAME } from '../domain/worker-type.js';
+import type { Ec2Port } from '../ec2/ec2-port.js';
+import type { TerminationReason } from '../events/event-schemas.js';
+import type { OutboxWriter } from '../events/outbox-writer.js';
+import type { Logger } from '../log/logger.js';
+import type { Database } from '../store/database.js';
+import type { IterationStore } from '../store/iteration-store.js';
+import type { RemovalStore } from '../store/removal-store.js';
+
+export interface HousekeeperDeps {
+  db: Database;
+  ec2: Ec2Port;
+  iterations: IterationStore;
+  removals: RemovalStore;
+  outbox: OutboxWriter;
+  clock: Clock;
+  logger: Logger;
+  awsKeyPrefix: string;
+  awsInstancePubkey: string | undefined;
+}
+
+export interface WorkerTypeTermination extends Termination {
+  workerType: string;
+  instance: InstanceFact | undefined;
+}
+
+export interface HousekeepingReport {
+  terminated: number;
+  cancelled: number;
+  errors: string[];
+}
+
+/** The plan's reasons in the vocabulary of the `instance-terminated` event. */
+const EVENT_REASON: Record<Termination['reason'], TerminationReason> = {
+  'worker-type-removed': 'worker-type-removed',
+  rogue: 'rogue',
+  zombie: 'zombie',
+  'surplus-pending-instance': 'scale-down',
+};
+
+/**
+ * Carries out the plan's terminations and cancellations, region by region in batches, records which
+ * instances this service terminated (so their deaths are never held against their worker type), publishes
+ * `instance-terminated`, and finishes removals by deleting their key pairs.
+ */
+export class Housekeeper {
+  constructor(private readonly deps: HousekeeperDeps) {}
+
+  async terminate(terminations: readonly WorkerTypeTermination[]): Promise<HousekeepingReport> {
+    const report: HousekeepingReport = { terminated: 0, cancelled: 0, errors: [] };
+    await Promise.all(
+      [...groupByRegion(terminations)].map(async ([region, batch]) => {
+        try {
+          const now = new Date(this.deps.clock.now());
+          await this.deps.iterations.recordTerminations(
+            batch.map((t) => ({
+              instanceId: t.instanceId,
+              workerType: t.workerType,
+              region,
+              reason: t.reason,
+            })),
+            now,
+          );
+          await this.deps.ec2.terminateInstances(
+            region,
+            batch.map((t) => t.instanceId),
+          );
+          await this.announce(batch, now);
+          report.terminated += batch.length;
+          this.deps.logger.info({
+            event: 'loop.terminated',
+            region,
+            count: batch.length,
+            reasons: countReasons(batch),
+          });
+        } catch (error) {
+          report.errors.push(
+            `terminating ${batch.length} instances in ${region}: ${(error as Error).message}`,
+          );
+        }
+      }),
+    );
+    return report;
+  }
+
+  async cancel(cancellations: readonly Cancellation[]): Promise<HousekeepingReport> {
+    const report: HousekeepingReport = { terminated: 0, cancelled: 0, errors: [] };
+    await Promise.all(
+      [...groupByRegion(cancellations)].map(async ([region, batch]) => {
+        try {
+          await this.deps.ec2.cancelSpotRequests(
+            region,
+            batch.map((c) => c.spotRequestId),
+          );
+          report.cancelled += batch.length;
+          this.deps.logger.info({
+            event: 'loop.cancelled',
+            region,
+            count: batch.length,
+            reasons: countReasons(batch),
+          });
+        } catch (error) {
+          report.errors.push(
+            `cancelling ${batch.length} spot requests in ${region}: ${(error as Error).message}`,
+          );
+        }
+      }),
+    );
+    return report;
+  }
+
+  /** Deletes the key pairs of finished removals (unless re-created) and marks them done. */
+  async finishRemovals(
+    finished: readonly RemovalFinished[],
+    regionsOf: (workerType: string) => readonly string[],
+  ) {
+    const errors: string[] = [];
+    for (const removal of finished) {
+      try {
+        if (removal.deleteKeyPairs) {
+          const name = keyPairName(this.deps.awsKeyPrefix, removal.workerType, this.deps.awsInstancePubkey);
+          await Promise.all(
+            regionsOf(removal.workerType).map((region) => this.deps.ec2.deleteKeyPair(region, name)),
+          );
+        }
+        await this.deps.removals.finish(removal.workerType, removal.requestedAt);
+        this.deps.logger.info({ event: 'loop.removal-finished', workerType: removal.workerType });
+      } catch (error) {
+        const message = (error as Error).message;
+        await this.deps.removals.recordFailure(removal.workerType, message);
+        errors.push(`finishing the removal of ${removal.workerType}: ${message}`);
+      }
+    }
+    return errors;
+  }
+
+  private async announce(batch: readonly WorkerTypeTermination[], now: Date): Promise<void> {
+    // Events need a valid worker type name; untagged or oddly tagged rogues get none.
+    const announced = batch.filter((t) => t.instance && WORKER_TYPE_NAME.test(t.workerType));
+    if (announced.length === 0) return;
+    await this.deps.db.transaction(async (tx) => {
+      for (const t of announced) {
+        const instance = t.instance as InstanceFact;
+        await this.deps.outbox.enqueueEvent(
+          tx,
+          'instance-terminated',
+          {
+            version: 1,
+            workerType: t.workerType,
+            instanceId: t.instanceId,
+            region: t.region,
+            zone: instance.zone,
+            instanceType: instance.instanceType,
+            market: instance.market,
+            reason: EVENT_REASON[t.reason],
+            terminatedAt: now.toISOString(),
+          },
+          now,
+        );
+      }
+    });
+  }
+}
+
+function groupByRegion<T extends { region: string }>(items: readonly T[]): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const item of items) groups.set(item.region, [...(groups.get(item.region) ?? []), item]);
+  return groups;
+}
+
+function countReasons(items: readonly { reason: string }[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const { reason } of items) counts[reason] = (counts[reason] ?? 0) + 1;
+  return counts;
+}

@@ -1,0 +1,336 @@
+import type { Clock } from '../clock/clock.js';
+import type { Config } from '../config/config.js';
+import type { BreakerState } from '../domain/circuit-breaker.js';
+import { planIteration } from '../domain/iteration-planner.js';
+import type { PriceObservation } from '../domain/offers.js';
+import type { IterationPlan, WorkerTypeFacts } from '../domain/plan-types.js';
+import type { WorkerType } from '../domain/worker-type.js';
+import type { Ec2Instance, Ec2Port } from '../ec2/ec2-port.js';
+import type { Logger } from '../log/logger.js';
+import type { QueuePort } from '../queue/queue-port.js';
+import { type FleetView, VISIBILITY_GRACE_MS } from '../store/fleet-view.js';
+import type { IterationStore, WorkerTypeSnapshot } from '../store/iteration-store.js';
+import type { LaunchStore } from '../store/launch-store.js';
+import type { ObservationStore } from '../store/observation-store.js';
+import type { RemovalStore } from '../store/removal-store.js';
+import type { SecretStore } from '../store/secret-store.js';
+import type { WorkerTypeStore } from '../store/worker-type-store.js';
+import type { CapacityFailures } from './capacity-failures.js';
+import { gatherFacts } from './gather-facts.js';
+import type { Housekeeper } from './housekeeper.js';
+import {
+  instanceRows,
+  iterationSummary,
+  snapshotOf,
+  spotRequestRows,
+  type WorkerTypeOutcome,
+} from './iteration-record.js';
+import type { Launcher, LaunchResult } from './launcher.js';
+import { observeFleet, type RegionObservation } from './observe-fleet.js';
+import type { PriceBook } from './price-book.js';
+import { readDemand } from './read-demand.js';
+
+export interface PassDeps {
+  config: Config;
+  ec2: Ec2Port;
+  queue: QueuePort;
+  clock: Clock;
+  logger: Logger;
+  workerTypes: WorkerTypeStore;
+  removals: RemovalStore;
+  observations: ObservationStore;
+  launches: LaunchStore;
+  secrets: SecretStore;
+  iterations: IterationStore;
+  fleetView: FleetView;
+  priceBook: PriceBook;
+  capacityFailures: CapacityFailures;
+  launcher: Launcher;
+  housekeeper: Housekeeper;
+  /** The classic strategy's random draw. */
+  random: () => number;
+  /** Called with each finished iteration's plan and outcomes (metrics, benchmarks). */
+  onIteration?: (report: IterationReport) => void;
+}
+
+export interface IterationReport {
+  plan: IterationPlan;
+  outcomes: WorkerTypeOutcome[];
+  /** The per worker type figures recorded for this iteration. */
+  snapshots: WorkerTypeSnapshot[];
+  /** Secrets that expired unredeemed since the previous iteration. */
+  secretsExpired: number;
+  errors: string[];
+  outcome: 'success' | 'partial' | 'failure';
+  durationMs: number;
+}
+
+interface Observed {
+  definitions: WorkerType[];
+  observations: RegionObservation[];
+  prices: PriceObservation[];
+  facts: WorkerTypeFacts[];
+  plan: IterationPlan;
+}
+
+/** History is kept this long; launches and their outcomes a little less. */
+const RETENTION_MS = 7 * 24 * 3_600_000;
+/** The breaker weighs launches and deaths over this window. */
+const OUTCOME_WINDOW_MS = 3 * 3_600_000;
+
+/**
+ * One provisioning iteration: observe EC2 and the queue, reconcile with the database, plan (pure), act,
+ * record. One worker type's or one region's failure never stops the others.
+ */
+export class ReconcilePass {
+  private iterationsRun = 0;
+  private expiryCheckedUntil: number | undefined;
+
+  constructor(private readonly deps: PassDeps) {}
+
+  /** What the next iteration would do and why, without doing it (no writes, no launches). */
+  async preview(): Promise<IterationPlan> {
+    return (await this.observe(false)).plan;
+  }
+
+  async run(signal?: AbortSignal): Promise<IterationReport> {
+    const { deps } = this;
+    const started = deps.clock.now();
+    const iterationId = await deps.iterations.start(new Date(started));
+    const errors: string[] = [];
+    let report: IterationReport | undefined;
+    try {
+      const observed = await this.observe(true);
+      signal?.throwIfAborted();
+      const outcomes = await this.act(observed, errors, signal);
+      const snapshots = await this.record(iterationId, observed, outcomes);
+      const secretsExpired = await this.countExpiredSecrets();
+      const failedRegions = observed.plan.observation.unavailableRegions.length;
+      const outcome =
+        failedRegions === deps.config.allowedRegions.length
+          ? 'failure'
+          : failedRegions > 0 || errors.length > 0
+            ? 'partial'
+            : 'success';
+      report = {
+        plan: observed.plan,
+        outcomes,
+        snapshots,
+        secretsExpired,
+        errors,
+        outcome,
+        durationMs: deps.clock.now() - started,
+      };
+      await deps.iterations.finish(
+        iterationId,
+        outcome,
+        errors[0] ?? null,
+        iterationSummary(observed.plan, outcomes, errors),
+        new Date(deps.clock.now()),
+      );
+      deps.logger.info({
+        event: 'loop.iteration',
+        iterationId,
+        outcome,
+        ms: report.durationMs,
+        ...iterationSummary(observed.plan, outcomes, errors),
+      });
+      deps.onIteration?.(report);
+      return report;
+    } catch (error) {
+      const message = (error as Error).message ?? String(error);
+      await deps.iterations.finish(
+        iterationId,
+        'failure',
+        message,
+        { errors: [...errors, message] },
+        new Date(deps.clock.now()),
+      );
+      throw error;
+    }
+  }
+
+  private async countExpiredSecrets(): Promise<number> {
+    const now = this.deps.clock.now();
+    const from = this.expiryCheckedUntil ?? now;
+    this.expiryCheckedUntil = now;
+    return from < now ? this.deps.secrets.expiredUnredeemed(new Date(from), new Date(now)) : 0;
+  }
+
+  /** Observes EC2, the queue and the database, and plans. With `reconcile`, also settles the database. */
+  private async observe(reconcile: boolean): Promise<Observed> {
+    const { deps } = this;
+    const { config } = deps;
+    const [definitions, removals] = await Promise.all([deps.workerTypes.all(), deps.removals.pending()]);
+    const observations = await observeFleet(deps.ec2, config.allowedRegions, config.provisionerId);
+    const observedAt = deps.clock.now();
+    const prices = await this.prices(definitions, observations);
+    if (reconcile) await this.reconcile(observations, prices);
+    const now = deps.clock.now();
+    const failed = observations.filter((o) => !o.ok).map((o) => o.region);
+    const [demand, inFlight, lastSeen, terminatedByUs, outcomes, breakers] = await Promise.all([
+      readDemand(
+        deps.queue,
+        config.provisionerId,
+        definitions.map((d) => d.workerType),
+      ),
+      deps.launches.inFlight(new Date(now - VISIBILITY_GRACE_MS)),
+      failed.length > 0 ? this.lastSeen(failed) : Promise.resolve([]),
+      deps.iterations.terminatedByUs(new Date(now - OUTCOME_WINDOW_MS)),
+      deps.launches.outcomesSince(new Date(now - OUTCOME_WINDOW_MS)),
+      deps.iterations.loadBreakers<BreakerState>(),
+    ]);
+    const instanceIds = observations.flatMap((o) => (o.ok ? o.instances.map((i) => i.instanceId) : []));
+    const checkedIn = await deps.launches.checkedIn([...instanceIds, ...lastSeen.map((i) => i.instanceId)]);
+    const facts = gatherFacts({
+      provisionerId: config.provisionerId,
+      definitions,
+      removals,
+      observations,
+      lastSeen,
+      prices,
+      demand,
+      inFlight,
+      checkedIn,
+      terminatedByUs,
+      outcomes,
+      breakers,
+    });
+    const plan = planIteration({
+      now,
+      provisionerId: config.provisionerId,
+      strategy: config.strategy,
+      random: deps.random,
+      maxInstanceLifeMs: config.maxInstanceLifeMs,
+      ...(config.maxHourlySpend !== undefined ? { maxHourlySpend: config.maxHourlySpend } : {}),
+      observedAt,
+      maxObservationAgeMs: 2 * config.iterationIntervalMs,
+      unavailableRegions: observations.flatMap((o) => (o.ok ? [] : [{ region: o.region, error: o.error }])),
+      prices,
+      capacityFailures: deps.capacityFailures.active(),
+      workerTypes: facts,
+    });
+    return { definitions, observations, prices, facts, plan };
+  }
+
+  /** Price observations for every instance type in use, from regions that answered. */
+  private async prices(definitions: readonly WorkerType[], observations: readonly RegionObservation[]) {
+    const types = new Set(definitions.flatMap((d) => d.instanceTypes.map((t) => t.instanceType)));
+    for (const o of observations) if (o.ok) for (const i of o.instances) types.add(i.instanceType);
+    const perRegion = await Promise.all(
+      observations
+        .filter((o) => o.ok)
+        .map((o) =>
+          this.deps.priceBook.observe(o.region, types).catch((error: Error) => {
+            this.deps.logger.warn({ event: 'loop.prices-failed', region: o.region, reason: error.message });
+            return [] as PriceObservation[];
+          }),
+        ),
+    );
+    return perRegion.flat();
+  }
+
+  /** Stores what was observed, and settles launches whose outcome was unknown. */
+  private async reconcile(observations: readonly RegionObservation[], prices: readonly PriceObservation[]) {
+    const { deps } = this;
+    const now = new Date(deps.clock.now());
+    const priceIndex = new Map(prices.map((p) => [`${p.region}/${p.zone}/${p.instanceType}`, p]));
+    const priceOf = (i: Ec2Instance) => {
+      const pool = priceIndex.get(`${i.region}/${i.zone}/${i.instanceType}`);
+      return i.market === 'spot' ? (pool?.spotPrice ?? pool?.onDemandPrice) : pool?.onDemandPrice;
+    };
+    const visibleByToken = new Map<string, string>();
+    for (const o of observations) {
+      if (!o.ok) continue;
+      for (const i of o.instances) if (i.clientToken) visibleByToken.set(i.clientToken, i.instanceId);
+      const { provisionerId } = deps.config;
+      await deps.observations.replaceRegion(
+        o.region,
+        instanceRows(o, provisionerId, priceOf),
+        spotRequestRows(o, provisionerId),
+        now,
+      );
+    }
+    const unresolved = await deps.launches.unresolved();
+    const reachable = new Set(observations.filter((o) => o.ok).map((o) => o.region));
+    await deps.launcher.resolve(
+      unresolved.filter((l) => reachable.has(l.region)),
+      visibleByToken,
+    );
+  }
+
+  private async lastSeen(regions: readonly string[]) {
+    const fleets = await this.deps.fleetView.byWorkerType(new Date(this.deps.clock.now()));
+    const wanted = new Set(regions);
+    return [...fleets.values()].flatMap((f) => f.instances.filter((i) => wanted.has(i.region)));
+  }
+
+  /** Housekeeping first (it frees capacity and budget), then launches, each worker type on its own. */
+  private async act(
+    observed: Observed,
+    errors: string[],
+    signal?: AbortSignal,
+  ): Promise<WorkerTypeOutcome[]> {
+    const { deps } = this;
+    const { plan, facts, definitions } = observed;
+    const factsOf = new Map(facts.map((f) => [f.workerType, f]));
+    const terminations = plan.workerTypes.flatMap((p) =>
+      p.terminations.map((t) => ({
+        ...t,
+        workerType: p.workerType,
+        instance: factsOf.get(p.workerType)?.instances.find((i) => i.instanceId === t.instanceId),
+      })),
+    );
+    const [terminated, cancelled] = await Promise.all([
+      deps.housekeeper.terminate(terminations),
+      deps.housekeeper.cancel(plan.workerTypes.flatMap((p) => p.cancellations)),
+    ]);
+    errors.push(...terminated.errors, ...cancelled.errors);
+    // Older definitions may have used regions the last one dropped; deleting a missing key pair succeeds.
+    const regionsOf = () => deps.config.allowedRegions;
+    errors.push(...(await deps.housekeeper.finishRemovals(plan.removalsFinished, regionsOf)));
+    signal?.throwIfAborted();
+    const byName = new Map(definitions.map((d) => [d.workerType, d]));
+    return Promise.all(
+      plan.workerTypes.map(async (workerTypePlan): Promise<WorkerTypeOutcome> => {
+        const definition = byName.get(workerTypePlan.workerType);
+        const launches: LaunchResult[] = [];
+        if (definition) {
+          const results = await Promise.all(
+            workerTypePlan.launches.map((l) =>
+              deps.launcher.launch(definition, l).catch((error: Error): LaunchResult => {
+                errors.push(`launching for ${definition.workerType}: ${error.message}`);
+                return { outcome: 'deferred', reason: error.message };
+              }),
+            ),
+          );
+          launches.push(...results);
+        }
+        const terminationCount = workerTypePlan.terminations.length;
+        return { plan: workerTypePlan, launches, terminations: terminationCount };
+      }),
+    );
+  }
+
+  private async record(iterationId: number, observed: Observed, outcomes: readonly WorkerTypeOutcome[]) {
+    const { deps } = this;
+    const now = new Date(deps.clock.now());
+    const factsOf = new Map(observed.facts.map((f) => [f.workerType, f]));
+    const snapshots = outcomes.map((o) => snapshotOf(o, factsOf.get(o.plan.workerType)));
+    await deps.iterations.saveSnapshots(iterationId, snapshots, now);
+    const breakers = new Map(
+      outcomes.filter((o) => o.plan.breaker).map((o) => [o.plan.workerType, o.plan.breaker]),
+    );
+    await deps.iterations.saveBreakers(breakers, now);
+    // Pruning is cheap but needless every iteration.
+    if (this.iterationsRun++ % 60 === 0) {
+      const before = new Date(now.getTime() - RETENTION_MS);
+      await Promise.all([
+        deps.iterations.prune(before),
+        deps.launches.prune(before),
+        deps.secrets.deleteExpired(before),
+      ]);
+    }
+    return snapshots;
+  }
+}

@@ -1,0 +1,194 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RealClock } from '../../src/clock/clock.js';
+import { type Ec2CallEvent, Ec2Gateway } from '../../src/ec2/ec2-gateway.js';
+import { transitionTime } from '../../src/ec2/ec2-mapping.js';
+import { Ec2Error, type LaunchRequest } from '../../src/ec2/ec2-port.js';
+import {
+  createEc2HttpHandler,
+  type RunningSimulator,
+  serveSimulator,
+} from '../../src/simulator/ec2/ec2-http-handler.js';
+import { Ec2World } from '../../src/simulator/ec2/ec2-world.js';
+import { defaultImageId } from '../../src/simulator/ec2/scenario.js';
+
+const REGIONS = ['us-west-2', 'us-east-1'];
+const TAGS = { Name: 'wt', Owner: 'gateway-test', WorkerType: 'gateway-test/wt' };
+
+describe('Ec2Gateway against the EC2 simulator (real AWS SDK over HTTP)', () => {
+  let world: Ec2World;
+  let simulator: RunningSimulator;
+  let gateway: Ec2Gateway;
+  const calls: Ec2CallEvent[] = [];
+  let counter = 0;
+
+  const gatewayWith = (options: Partial<ConstructorParameters<typeof Ec2Gateway>[0]> = {}) =>
+    new Ec2Gateway({
+      regions: REGIONS,
+      clock: new RealClock(),
+      endpoint: simulator.url,
+      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+      baseDelayMs: 5,
+      maxDelayMs: 50,
+      onCall: (event) => calls.push(event),
+      ...options,
+    });
+
+  const launch = (overrides: Partial<LaunchRequest> = {}): LaunchRequest => ({
+    region: 'us-west-2',
+    clientToken: `token-${++counter}-${Date.now()}`,
+    launchSpec: {
+      ImageId: defaultImageId('us-west-2'),
+      InstanceType: 'c5.large',
+      KeyName: 'test-key',
+      UserData: Buffer.from('{}').toString('base64'),
+      Placement: { AvailabilityZone: 'us-west-2a' },
+      MonitoringEnabled: true,
+      AddressingType: 'public',
+    },
+    market: 'spot',
+    maxPrice: 5,
+    tags: TAGS,
+    ...overrides,
+  });
+
+  beforeAll(async () => {
+    world = new Ec2World({
+      clock: new RealClock(),
+      scenario: {
+        regions: REGIONS,
+        throttle: { enabled: false },
+        delays: { instanceVisibility: { minMs: 0, maxMs: 0 }, boot: { minMs: 60_000 } },
+      },
+    });
+    simulator = await serveSimulator([createEc2HttpHandler(world)]);
+    gateway = gatewayWith();
+    await gateway.ensureKeyPair('us-west-2', 'test-key', undefined);
+  });
+  afterAll(async () => {
+    gateway.destroy();
+    await simulator.close();
+  });
+
+  it('launches with RunInstances (spot options, tags, translated launch spec) and describes by tag', async () => {
+    const request = launch();
+    const result = await gateway.runInstance(request);
+    expect(result).toMatchObject({ zone: 'us-west-2a', state: 'pending' });
+    const again = await gateway.runInstance(request);
+    expect(again.instanceId).toBe(result.instanceId);
+    const [described] = (await gateway.describeInstances('us-west-2', { tags: TAGS })).filter(
+      (i) => i.instanceId === result.instanceId,
+    );
+    expect(described).toMatchObject({
+      market: 'spot',
+      instanceType: 'c5.large',
+      tags: TAGS,
+      clientToken: request.clientToken,
+    });
+    expect(described?.launchTime).toBeGreaterThan(0);
+  });
+
+  it('classifies EC2 errors once: capacity, price, not found, invalid request', async () => {
+    const kindOf = async (promise: Promise<unknown>) =>
+      ((await promise.catch((e: unknown) => e)) as Ec2Error).kind;
+    const fault = world.faults.exhaustPool({
+      region: 'us-west-2',
+      zone: 'us-west-2b',
+      instanceType: 'c5.large',
+    });
+    const exhausted = launch({
+      launchSpec: { ...launch().launchSpec, Placement: { AvailabilityZone: 'us-west-2b' } },
+    });
+    const capacityError = await gateway.runInstance(exhausted).catch((e: unknown) => e);
+    world.faults.clear(fault.id);
+    expect(capacityError).toBeInstanceOf(Ec2Error);
+    expect(capacityError).toMatchObject({
+      kind: 'insufficient-capacity',
+      awsCode: 'InsufficientInstanceCapacity',
+    });
+    expect(await kindOf(gateway.runInstance(launch({ maxPrice: 0.000001 })))).toBe('price-too-low');
+    expect(
+      await kindOf(
+        gateway.runInstance(
+          launch({ launchSpec: { ...launch().launchSpec, ImageId: 'ami-00000000000000000' } }),
+        ),
+      ),
+    ).toBe('not-found');
+    expect(
+      await kindOf(
+        gateway.runInstance(launch({ launchSpec: { ...launch().launchSpec, InstanceType: 'no.such' } })),
+      ),
+    ).toBe('invalid-request');
+  });
+
+  it('retries throttling and 5xx with back-off, then succeeds', async () => {
+    calls.length = 0;
+    // Every call is throttled for 40 ms of real time; the back-off outlasts it.
+    world.faults.throttlingStorm({ region: 'us-east-1', durationMs: 40, probability: 1 });
+    const zones = await gatewayWith({ maxAttempts: 12, random: () => 0.5 }).describeAvailabilityZones(
+      'us-east-1',
+    );
+    expect(zones.map((z) => z.zoneName)).toContain('us-east-1a');
+    expect(calls.some((c) => c.outcome === 'throttled')).toBe(true);
+    expect(calls.at(-1)).toMatchObject({ outcome: 'ok', action: 'DescribeAvailabilityZones' });
+  });
+
+  it('gives up after its attempts and reports the throttling', async () => {
+    const fault = world.faults.throttlingStorm({ region: 'us-east-1', durationMs: 60_000, probability: 1 });
+    const error = (await gatewayWith({ maxAttempts: 2 })
+      .describeAvailabilityZones('us-east-1')
+      .catch((e: unknown) => e)) as Ec2Error;
+    world.faults.clear(fault.id);
+    expect(error).toMatchObject({ kind: 'throttled', awsCode: 'RequestLimitExceeded', region: 'us-east-1' });
+  });
+
+  it('classifies a region that is down as unavailable', async () => {
+    const fault = world.faults.regionDown({ region: 'us-east-1', mode: 'connection-reset' });
+    const error = (await gatewayWith({ maxAttempts: 1 })
+      .describeInstances('us-east-1', { tags: TAGS })
+      .catch((e: unknown) => e)) as Ec2Error;
+    world.faults.clear(fault.id);
+    expect(error.kind).toBe('unavailable');
+  });
+
+  it('terminates the instances it can, ignoring ones already gone', async () => {
+    const { instanceId } = await gateway.runInstance(launch());
+    await gateway.terminateInstances('us-west-2', ['i-0000000000000dead', instanceId]);
+    const [after] = (await gateway.describeInstances('us-west-2', { tags: TAGS })).filter(
+      (i) => i.instanceId === instanceId,
+    );
+    expect(after?.state).toMatch(/shutting-down|terminated/);
+  });
+
+  it('ensures key pairs idempotently, and deletes missing ones without error', async () => {
+    await gateway.ensureKeyPair('us-east-1', 'kp-twice', 'ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABAQC7 comment');
+    await gateway.ensureKeyPair('us-east-1', 'kp-twice', 'ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABAQC7 comment');
+    expect(world.region('us-east-1').keyPairs.get('kp-twice')).toBeDefined();
+    await gateway.deleteKeyPair('us-east-1', 'kp-twice');
+    await gateway.deleteKeyPair('us-east-1', 'kp-twice');
+    expect(world.region('us-east-1').keyPairs.get('kp-twice')).toBeUndefined();
+  });
+
+  it('pages through prices, images and security groups', async () => {
+    const prices = await gateway.describeSpotPrices('us-west-2', Date.now() - 3 * 3_600_000, [
+      'c5.large',
+      'm5.large',
+    ]);
+    expect(new Set(prices.map((p) => p.instanceType))).toEqual(new Set(['c5.large', 'm5.large']));
+    expect(prices.every((p) => p.price > 0 && p.zone.startsWith('us-west-2'))).toBe(true);
+    const images = await gateway.existingImages('us-west-2', [
+      defaultImageId('us-west-2'),
+      'ami-00000000000000001',
+    ]);
+    expect([...images]).toEqual([defaultImageId('us-west-2')]);
+    expect([...(await gateway.existingSecurityGroups('us-west-2', ['default', 'nope']))]).toEqual([
+      'default',
+    ]);
+  });
+
+  it("reads the time of a transition from EC2's reason text", () => {
+    expect(transitionTime('User initiated (2024-01-02 03:04:05 GMT)')).toBe(
+      Date.parse('2024-01-02T03:04:05Z'),
+    );
+    expect(transitionTime('')).toBeUndefined();
+  });
+});

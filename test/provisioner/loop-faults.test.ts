@@ -1,0 +1,169 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { Ec2Error, type Ec2Port } from '../../src/ec2/ec2-port.js';
+import { engines } from '../helpers/databases.js';
+import { type LoopHarness, loopDefinition, startLoopHarness } from '../helpers/loop-harness.js';
+
+const [pglite] = engines();
+const engine = pglite as NonNullable<typeof pglite>;
+const oneType = (instanceType: string) => [
+  { instanceType, capacity: 1, utility: 1, launchSpec: {}, secrets: {}, userData: {}, scopes: [] },
+];
+
+describe('the provisioning loop under faults', () => {
+  const open: LoopHarness[] = [];
+  const start = async (...args: Parameters<typeof startLoopHarness>) => {
+    const h = await startLoopHarness(...args);
+    open.push(h);
+    return h;
+  };
+  afterEach(async () => {
+    for (const h of open.splice(0).reverse()) await h.close();
+  });
+
+  it.each(['throttling-storm', 'region-down'] as const)(
+    '%s in one region: worker types there pause and say why, the others provision',
+    async (fault) => {
+      const h = await start(engine);
+      await h.define('west', {
+        regions: loopDefinition(['us-west-2']).regions,
+        instanceTypes: oneType('c5.large'),
+      });
+      await h.define('east', {
+        regions: loopDefinition(['us-east-1']).regions,
+        instanceTypes: oneType('c5.large'),
+      });
+      h.addTasks('west', 3);
+      h.addTasks('east', 3);
+      if (fault === 'throttling-storm')
+        h.world.ec2.faults.throttlingStorm({ region: 'us-east-1', durationMs: 3_600_000 });
+      else h.world.ec2.faults.regionDown({ region: 'us-east-1' });
+      const report = await h.iterate();
+      expect(report.outcome).toBe('partial');
+      expect(h.liveInstances('west')).toHaveLength(3);
+      expect(h.liveInstances('east')).toHaveLength(0);
+      const east = report.plan.workerTypes.find((p) => p.workerType === 'east');
+      expect(east?.blocked.map((b) => b.rail)).toContain('stale-state');
+      expect(east?.blocked[0]?.message).toContain('us-east-1');
+    },
+  );
+
+  it('skips a pool that ran out of capacity and launches elsewhere', async () => {
+    const h = await start(engine);
+    await h.define('ice', {
+      regions: loopDefinition(['us-west-2']).regions,
+      instanceTypes: oneType('c5.large'),
+    });
+    const now = h.clock.now();
+    for (const zone of ['us-west-2a', 'us-west-2b', 'us-west-2c']) {
+      const price = zone === 'us-west-2a' ? 0.01 : 0.05;
+      h.world.ec2.market.addOverride({
+        region: 'us-west-2',
+        zone,
+        instanceType: 'c5.large',
+        from: now - 3_600_000,
+        until: Infinity,
+        price,
+      });
+    }
+    h.world.ec2.faults.exhaustPool({ region: 'us-west-2', zone: 'us-west-2a', instanceType: 'c5.large' });
+    h.addTasks('ice', 2);
+    const first = await h.iterate();
+    expect(
+      first.outcomes[0]?.launches.every((l) => l.outcome === 'failed' && l.kind === 'insufficient-capacity'),
+    ).toBe(true);
+    const second = await h.iterate();
+    expect(
+      h
+        .liveInstances('ice')
+        .map((i) => i.zone)
+        .every((z) => z !== 'us-west-2a'),
+    ).toBe(true);
+    expect(h.liveInstances('ice')).toHaveLength(2);
+    const candidates = second.plan.workerTypes[0]?.record.offers?.candidates ?? [];
+    expect(candidates.find((c) => c.zone === 'us-west-2a')?.excluded).toBe('capacity-failure');
+    const failures = await h.runtime.launchStore.recentFailures('ice');
+    expect(failures[0]).toMatchObject({ zone: 'us-west-2a', code: 'InsufficientInstanceCapacity' });
+    const [leaked] = await h.test.db.query<{ n: number }>(
+      'SELECT count(*)::int AS n FROM secrets WHERE consumed_at IS NULL',
+    );
+    expect(leaked?.n).toBe(2);
+  });
+
+  it('does not pay more than maxPrice when prices spike', async () => {
+    const h = await start(engine);
+    await h.define('spike', {
+      regions: loopDefinition(['us-west-2']).regions,
+      instanceTypes: oneType('c5.large'),
+      maxPrice: 0.2,
+    });
+    h.world.ec2.faults.priceSpike({ region: 'us-west-2', price: 5 });
+    h.addTasks('spike', 2);
+    const report = await h.iterate();
+    expect(h.liveInstances('spike')).toHaveLength(0);
+    expect(report.plan.workerTypes[0]?.record.offers?.unmet?.reasons).toContain('over-max-price');
+  });
+
+  it('after a crash between recording a launch and hearing back, a restart neither duplicates nor leaks', async () => {
+    // EC2 launches the instance but the answer is lost (the process dies): the launch stays recorded.
+    const lostReply = (ec2: Ec2Port): Ec2Port =>
+      Object.assign(Object.create(ec2) as Ec2Port, {
+        runInstance: async (...args: Parameters<Ec2Port['runInstance']>) => {
+          await ec2.runInstance(...args);
+          throw new Ec2Error(
+            'unavailable',
+            'RequestTimeout',
+            args[0].region,
+            'RunInstances',
+            'connection lost',
+          );
+        },
+      });
+    const before = await start(engine, { wrapEc2: lostReply });
+    await before.define('crash', {
+      regions: loopDefinition(['us-west-2']).regions,
+      instanceTypes: oneType('c5.large'),
+    });
+    before.addTasks('crash', 3);
+    const first = await before.pass.run();
+    expect(first.outcomes[0]?.launches.map((l) => l.outcome)).toEqual(['deferred', 'deferred', 'deferred']);
+    expect(before.liveInstances('crash')).toHaveLength(3);
+    // Restart: a new runtime on the same database and world; the recorded launches are resolved.
+    const after = await start(engine, { database: before.test, clock: before.clock, world: before.world });
+    await after.iterate(2);
+    expect(after.liveInstances('crash')).toHaveLength(3);
+    const states = await after.test.db.query<{ state: string; n: number }>(
+      `SELECT state, count(*)::int AS n FROM launches GROUP BY state`,
+    );
+    expect(states).toEqual([{ state: 'submitted', n: 3 }]);
+    const [secrets] = await after.test.db.query<{ n: number }>('SELECT count(*)::int AS n FROM secrets');
+    expect(secrets?.n).toBe(3);
+  });
+
+  it('after a crash before the EC2 call, a restart launches exactly once', async () => {
+    const neverSent = (ec2: Ec2Port): Ec2Port =>
+      Object.assign(Object.create(ec2) as Ec2Port, {
+        runInstance: async (request: Parameters<Ec2Port['runInstance']>[0]) => {
+          throw new Ec2Error(
+            'unavailable',
+            'ConnectionRefused',
+            request.region,
+            'RunInstances',
+            'never sent',
+          );
+        },
+      });
+    const before = await start(engine, { wrapEc2: neverSent });
+    await before.define('precrash', {
+      regions: loopDefinition(['us-west-2']).regions,
+      instanceTypes: oneType('c5.large'),
+    });
+    before.addTasks('precrash', 2);
+    await before.pass.run();
+    expect(before.liveInstances('precrash')).toHaveLength(0);
+    const after = await start(engine, { database: before.test, clock: before.clock, world: before.world });
+    await after.iterate(3);
+    expect(after.liveInstances('precrash')).toHaveLength(2);
+    const [launches] = await after.test.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM launches`);
+    expect(launches?.n).toBe(2);
+  });
+});

@@ -1,0 +1,115 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { keyPairName } from '../../src/domain/key-pair-name.js';
+import { defaultImageId } from '../../src/simulator/ec2/scenario.js';
+import { engines } from '../helpers/databases.js';
+import {
+  type LoopHarness,
+  loopDefinition,
+  PROVISIONER_ID,
+  startLoopHarness,
+} from '../helpers/loop-harness.js';
+
+const [pglite] = engines();
+const engine = pglite as NonNullable<typeof pglite>;
+const oneType = [
+  {
+    instanceType: 'c5.large',
+    capacity: 1,
+    utility: 1,
+    launchSpec: {},
+    secrets: {},
+    userData: {},
+    scopes: [],
+  },
+];
+const westOnly = () => ({ regions: loopDefinition(['us-west-2']).regions, instanceTypes: oneType });
+
+describe('the provisioning loop keeps EC2 clean', () => {
+  let h: LoopHarness | undefined;
+  afterEach(async () => {
+    await h?.close();
+    h = undefined;
+  });
+
+  it('terminates instances of worker types nobody defined (rogue), and publishes why', async () => {
+    h = await startLoopHarness(engine);
+    await h.runtime.ec2.ensureKeyPair('us-west-2', 'any-key', undefined);
+    const { instanceId } = await h.runtime.ec2.runInstance({
+      region: 'us-west-2',
+      clientToken: 'rogue-1',
+      launchSpec: {
+        ImageId: defaultImageId('us-west-2'),
+        InstanceType: 'c5.large',
+        KeyName: 'any-key',
+        UserData: '',
+      },
+      market: 'on-demand',
+      tags: { Name: 'ghost', Owner: PROVISIONER_ID, WorkerType: `${PROVISIONER_ID}/ghost` },
+    });
+    const report = await h.iterate();
+    expect(h.world.ec2.instance(instanceId)?.state).toMatch(/shutting-down|terminated/);
+    expect(report.plan.workerTypes.find((p) => p.workerType === 'ghost')?.terminations).toEqual([
+      { region: 'us-west-2', instanceId, reason: 'rogue' },
+    ]);
+    const events = await h.test.db.query<{ routing_key: string }>(
+      `SELECT routing_key FROM outbox WHERE exchange = 'instance-terminated'`,
+    );
+    expect(events.map((e) => e.routing_key)).toEqual(['primary.ghost.us-west-2.rogue._']);
+  });
+
+  it('terminates instances older than MAX_INSTANCE_LIFE (zombies) and replaces needed capacity', async () => {
+    h = await startLoopHarness(engine, { env: { MAX_INSTANCE_LIFE: '1' } });
+    await h.define('old', { ...westOnly(), minCapacity: 1 });
+    // A long task keeps the worker busy, so it outlives its maximum life instead of idling out.
+    h.addTasks('old', 1, 3 * 3_600_000);
+    await h.iterate();
+    const [first] = h.liveInstances('old');
+    expect(first).toBeDefined();
+    await h.clock.advanceBy(61 * 60_000);
+    const report = await h.iterate();
+    const plan = report.plan.workerTypes.find((p) => p.workerType === 'old');
+    expect(plan?.terminations).toEqual([
+      { region: 'us-west-2', instanceId: first?.instanceId, reason: 'zombie' },
+    ]);
+    const live = h.liveInstances('old');
+    expect(live).toHaveLength(1);
+    expect(live[0]?.instanceId).not.toBe(first?.instanceId);
+  });
+
+  it('finishes removeWorkerType: terminates everything, deletes its key pairs, shows progress in state', async () => {
+    h = await startLoopHarness(engine);
+    await h.define('doomed', { ...westOnly(), minCapacity: 2 });
+    await h.iterate();
+    expect(h.liveInstances('doomed')).toHaveLength(2);
+    const keyName = keyPairName(h.config.awsKeyPrefix, 'doomed', undefined);
+    expect(h.world.ec2.region('us-west-2').keyPairs.get(keyName)).toBeDefined();
+
+    await h.runtime.workerTypes.remove('doomed', 'test');
+    expect(await h.runtime.status.state('doomed')).toMatchObject({ removal: expect.any(Object) });
+    await h.iterate();
+    expect(h.liveInstances('doomed')).toHaveLength(0);
+    const reasons = await h.test.db.query<{ reason: string }>('SELECT reason FROM instance_terminations');
+    expect(reasons.map((r) => r.reason)).toEqual(['worker-type-removed', 'worker-type-removed']);
+    // Once EC2 shows nothing of it, the removal finishes and the key pair goes.
+    await h.iterate(2, 120_000);
+    expect(await h.runtime.fleetView.pendingRemoval('doomed')).toBeUndefined();
+    expect(h.world.ec2.region('us-west-2').keyPairs.get(keyName)).toBeUndefined();
+  });
+
+  it('keeps the key pair when a removed worker type is re-created, and cleans up only what came before', async () => {
+    h = await startLoopHarness(engine);
+    await h.define('phoenix', { ...westOnly(), minCapacity: 1 });
+    await h.iterate();
+    const [old] = h.liveInstances('phoenix');
+    await h.runtime.workerTypes.remove('phoenix', 'test');
+    await h.clock.advanceBy(1000);
+    await h.define('phoenix', { ...westOnly(), minCapacity: 1 });
+    await h.iterate(3);
+    const live = h.liveInstances('phoenix');
+    expect(live).toHaveLength(1);
+    expect(live[0]?.instanceId).not.toBe(old?.instanceId);
+    const keyName = keyPairName(h.config.awsKeyPrefix, 'phoenix', undefined);
+    expect(h.world.ec2.region('us-west-2').keyPairs.get(keyName)).toBeDefined();
+    expect(await h.runtime.fleetView.pendingRemoval('phoenix')).toBeUndefined();
+  });
+});
