@@ -8,10 +8,12 @@ import type { ApiMethod } from './api/api-method.js';
 import { buildApp } from './api/app.js';
 import { DatabaseNonceStore } from './api/auth/database-nonce-store.js';
 import { HawkAuthenticator } from './api/auth/hawk-authenticator.js';
+import { adminMethods } from './api/methods/admin-methods.js';
 import { planMethods } from './api/methods/plan-methods.js';
 import { secretMethods } from './api/methods/secret-methods.js';
 import { statusMethods } from './api/methods/status-methods.js';
 import { workerTypeHistoryMethods, workerTypeMethods } from './api/methods/worker-type-methods.js';
+import { type UiPluginOptions, uiPlugin } from './api/ui-plugin.js';
 import { InstanceCatalog } from './catalog/instance-catalog.js';
 import { type Clock, RealClock } from './clock/clock.js';
 import type { Config } from './config/config.js';
@@ -33,6 +35,7 @@ import { PriceBook } from './provisioner/price-book.js';
 import { type IterationReport, ReconcilePass } from './provisioner/reconcile-pass.js';
 import type { QueuePort } from './queue/queue-port.js';
 import { TaskclusterQueue } from './queue/taskcluster-queue.js';
+import { AdminService } from './services/admin-service.js';
 import { PlanPreviewer } from './services/plan-previewer.js';
 import { SecretService } from './services/secret-service.js';
 import { StatusService } from './services/status-service.js';
@@ -92,6 +95,7 @@ export class Runtime {
   readonly workerTypes: WorkerTypeService;
   readonly secrets: SecretService;
   readonly status: StatusService;
+  readonly admin: AdminService;
 
   constructor(readonly deps: RuntimeDeps) {
     const { config, db } = deps;
@@ -162,6 +166,14 @@ export class Runtime {
     const staleAfterMs =
       Math.max(3 * config.iterationIntervalMs, config.maxIterationMs) + config.iterationIntervalMs;
     this.status = new StatusService(this.workerTypeStore, this.fleetView, this.clock, staleAfterMs);
+    this.admin = new AdminService({
+      fleet: this.fleetView,
+      iterations: this.iterationStore,
+      launches: this.launchStore,
+      secrets: this.secretStore,
+      status: this.status,
+      clock: this.clock,
+    });
   }
 
   get config(): Config {
@@ -179,6 +191,7 @@ export class Runtime {
       ...secretMethods(this.secrets),
       ...statusMethods(this.status),
       ...planMethods(this.planPreviewer),
+      ...adminMethods(this.admin),
     ];
   }
 
@@ -255,7 +268,7 @@ export class Runtime {
   }
 
   /** The HTTP app. Hawk checks client timestamps against real time, whatever clock the service runs on. */
-  buildApiApp(): Promise<FastifyInstance> {
+  buildApiApp(ui: UiPluginOptions = {}): Promise<FastifyInstance> {
     const realClock = new RealClock();
     const authenticator = new HawkAuthenticator({
       clients: this.config.staticClients,
@@ -272,7 +285,7 @@ export class Runtime {
         [EXCHANGES_REFERENCE_PATH]: exchangesReference(this.config.pulseNamespace),
         ...eventSchemaDocuments(),
       },
-      plugins: [metricsPlugin(this.metrics)],
+      plugins: [metricsPlugin(this.metrics), uiPlugin(ui)],
     });
   }
 

@@ -1,4 +1,4 @@
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import type { Clock } from '../clock/clock.js';
 import { ProvisionerError } from '../errors.js';
 import { type Logger, redactUrl } from '../log/logger.js';
@@ -37,10 +37,12 @@ const BODY_LIMIT = 10 * 1024 * 1024;
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: deps.logger as FastifyBaseLogger,
-    disableRequestLogging: true,
+    // Requests are logged once, by the onResponse hook below, with tokens masked.
+    logController: new LogController({ disableRequestLogging: true }),
     trustProxy: deps.trustProxy,
     bodyLimit: BODY_LIMIT,
-    maxParamLength: 1000,
+    // Over-long parameters reach the pipeline (a 400 naming them) instead of becoming a 404.
+    routerOptions: { maxParamLength: 1000 },
   });
 
   app.addHook('onRequest', async (_request, reply) => {

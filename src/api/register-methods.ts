@@ -3,6 +3,7 @@ import type { Clock } from '../clock/clock.js';
 import { ProvisionerError } from '../errors.js';
 import type { Logger } from '../log/logger.js';
 import { type ApiMethod, type Caller, PARAM_PATTERNS, routeParams } from './api-method.js';
+import type { AuthRequest, AuthResult } from './auth/hawk-authenticator.js';
 import {
   fillScopeTemplate,
   insufficientScopesMessage,
@@ -12,23 +13,9 @@ import {
 import { errorReply } from './error-reply.js';
 import type { SchemaValidator } from './schema-validator.js';
 
-export type AuthResult =
-  | { kind: 'anonymous'; scopes: readonly string[] }
-  | { kind: 'authenticated'; clientId: string; scopes: readonly string[]; expires?: number };
-
-export interface HawkRequest {
-  method: string;
-  resource: string;
-  host: string;
-  port: number;
-  authorization?: string;
-  /** The raw body: checked against a payload hash when the client signed one. */
-  payload?: string;
-  contentType?: string;
-}
-
+/** What the pipeline needs of an authenticator (`HawkAuthenticator` is the one). */
 export interface Authenticator {
-  authenticate(request: HawkRequest): Promise<AuthResult>;
+  authenticate(request: AuthRequest): Promise<AuthResult>;
 }
 
 export interface PipelineDeps {
@@ -213,7 +200,7 @@ function canFillFromParams(expression: ScopeExpression, params: Record<string, s
 }
 
 /** Host, port and path as the client saw them: Hawk MACs cover all three. */
-export function hawkRequest(request: FastifyRequest, trustProxy: boolean): HawkRequest {
+export function hawkRequest(request: FastifyRequest, trustProxy: boolean): AuthRequest {
   const header = (name: string) => {
     const value = request.headers[name];
     return Array.isArray(value) ? value[0] : value;

@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { registerSandboxCommand } from './sandbox-command.js';
 import { registerServiceCommands } from './service-commands.js';
 import { registerSimulatorCommand } from './simulator-command.js';
 
@@ -11,6 +12,7 @@ const program = new Command()
   .showHelpAfterError();
 
 registerServiceCommands(program);
+registerSandboxCommand(program);
 registerSimulatorCommand(program);
 
 await program.parseAsync(process.argv);

@@ -77,13 +77,7 @@ export class WorkerTypeStore {
     now: Date,
   ): Promise<{ workerType: WorkerType; created: boolean }> {
     return this.db.transaction(async (tx) => {
-      const inserted = await tx.query<Row>(
-        `INSERT INTO worker_types (name, definition, last_modified, revision)
-         VALUES ($1, $2, $3, (SELECT coalesce(max(revision), 0) + 1 FROM worker_type_versions WHERE worker_type = $1))
-         ON CONFLICT (name) DO NOTHING RETURNING *`,
-        [name, JSON.stringify(definition), now],
-      );
-      const row = inserted[0];
+      const row = await this.insertNew(tx, name, definition, now);
       if (row) {
         await this.record(tx, row, 'create', 'created', changedBy, now);
         return { workerType: toWorkerType(row), created: true };
@@ -161,13 +155,7 @@ export class WorkerTypeStore {
     const definition = target.definition;
     if (await this.get(name)) return this.update(name, () => definition, changedBy, now, 'rollback');
     return this.db.transaction(async (tx) => {
-      const rows = await tx.query<Row>(
-        `INSERT INTO worker_types (name, definition, last_modified, revision)
-         VALUES ($1, $2, $3, (SELECT coalesce(max(revision), 0) + 1 FROM worker_type_versions WHERE worker_type = $1))
-         ON CONFLICT (name) DO NOTHING RETURNING *`,
-        [name, JSON.stringify(definition), now],
-      );
-      const row = rows[0];
+      const row = await this.insertNew(tx, name, definition, now);
       if (!row) throw new ConflictError(`${name} was re-created concurrently; retry the rollback`);
       await this.record(tx, row, 'rollback', 'created', changedBy, now);
       return toWorkerType(row);
@@ -192,6 +180,17 @@ export class WorkerTypeStore {
       lastModified: r.last_modified ? r.last_modified.toISOString() : null,
       definition: r.definition,
     }));
+  }
+
+  /** Inserts `name` unless it exists; its revision continues the numbering of its history. */
+  private async insertNew(tx: Queryable, name: string, definition: WorkerTypeDefinition, now: Date) {
+    const rows = await tx.query<Row>(
+      `INSERT INTO worker_types (name, definition, last_modified, revision)
+       VALUES ($1, $2, $3, (SELECT coalesce(max(revision), 0) + 1 FROM worker_type_versions WHERE worker_type = $1))
+       ON CONFLICT (name) DO NOTHING RETURNING *`,
+      [name, JSON.stringify(definition), now],
+    );
+    return rows[0];
   }
 
   private async lock(tx: Queryable, name: string): Promise<Row | undefined> {

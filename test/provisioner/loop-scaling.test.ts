@@ -41,6 +41,23 @@ describe('the provisioning loop scales against the simulated world', () => {
     expect(secrets?.n).toBe(5);
   });
 
+  it('previews the next iteration without launching or writing anything', async () => {
+    h = await startLoopHarness(engine);
+    await h.define('preview', { instanceTypes: oneType('c5.large') });
+    h.addTasks('preview', 3);
+    const plan = await h.runtime.planPreviewer.plan();
+    const preview = plan.workerTypes.find((p) => p.workerType === 'preview');
+    expect(preview).toMatchObject({ pendingTasks: 3, change: 3 });
+    expect(preview?.launches).toHaveLength(3);
+    expect(h.liveInstances('preview')).toHaveLength(0);
+    const written = await h.test.db.query<{ n: number }>(
+      `SELECT (SELECT count(*) FROM launches) + (SELECT count(*) FROM secrets) + (SELECT count(*) FROM loop_iterations)
+         + (SELECT count(*) FROM observed_instances) AS n`,
+    );
+    expect(Number(written[0]?.n)).toBe(0);
+    await expect(h.runtime.planPreviewer.planOf('nope')).rejects.toMatchObject({ code: 'ResourceNotFound' });
+  });
+
   it('keeps minCapacity without tasks and never exceeds maxCapacity', async () => {
     h = await startLoopHarness(engine);
     await h.define('kept', { minCapacity: 2, instanceTypes: oneType('c5.large') });

@@ -1,0 +1,154 @@
+/**
+ * `aws-provisioner sandbox` (what `npm start` runs): the simulated EC2 and queue, the API, the admin UI and the
+ * provisioning loop in one process, on an accelerated clock, with demo worker types and load. No AWS account.
+ */
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import { type Command, InvalidArgumentError, Option } from 'commander';
+import { ScaledClock } from '../clock/scaled-clock.js';
+import type { StaticClient } from '../config/config.js';
+import { createLogger } from '../log/logger.js';
+import { openDatabase, Runtime } from '../main.js';
+import { listen, onShutdown } from '../server.js';
+import { DEMO_PROVISIONER_ID, demoScenario, demoWorkerTypes } from '../simulator/scenarios/demo-scenario.js';
+import { SimulatedWorld } from '../simulator/simulated-world.js';
+import { configFrom } from './service-commands.js';
+
+interface SandboxOptions {
+  port: string;
+  speed: number;
+  seed?: string;
+  dataDir?: string;
+  logLevel: string;
+}
+
+function parseSpeed(value: string): number {
+  const speed = Number(value);
+  if (!(speed >= 1 && speed <= 3600)) throw new InvalidArgumentError('must be a number from 1 to 3600');
+  return speed;
+}
+
+export function registerSandboxCommand(program: Command): void {
+  program
+    .command('sandbox', { isDefault: true })
+    .description(
+      'Run everything in one process against the built-in simulator: the API, the admin UI, the provisioning loop, ' +
+        'a simulated EC2 and Taskcluster queue with demo worker types and load. Needs no AWS account (npm start).',
+    )
+    .addOption(
+      new Option('-p, --port <port>', 'HTTP port of the API and UI').default(process.env.PORT ?? '5557'),
+    )
+    .addOption(
+      new Option('--speed <factor>', 'simulated time runs this many times faster than real time')
+        .argParser(parseSpeed)
+        .default(60),
+    )
+    .addOption(new Option('--seed <seed>', 'seed of the simulated world (same seed, same world)'))
+    .addOption(
+      new Option(
+        '--data-dir <dir>',
+        'keep the database in this directory (default: in memory, fresh each run)',
+      ),
+    )
+    .addOption(
+      new Option('--log-level <level>', 'log level of the JSON logs on stdout')
+        .choices(['fatal', 'error', 'warn', 'info', 'debug'])
+        .default(process.env.LOG_LEVEL ?? 'warn'),
+    )
+    .action((options: SandboxOptions) => runSandbox(options));
+}
+
+async function runSandbox(options: SandboxOptions): Promise<void> {
+  const clock = new ScaledClock({ factor: options.speed });
+  const provisionerId = process.env.PROVISIONER_ID ?? DEMO_PROVISIONER_ID;
+  const world = await SimulatedWorld.create({
+    clock,
+    scenario: demoScenario({ provisionerId, ...(options.seed ? { seed: options.seed } : {}) }),
+  });
+  const simulator = await world.start(0);
+  const root: StaticClient = {
+    clientId: 'root',
+    accessToken: process.env.SANDBOX_ROOT_ACCESS_TOKEN ?? randomBytes(24).toString('base64url'),
+    scopes: ['*'],
+  };
+  const own: StaticClient = {
+    clientId: 'static/aws-provisioner',
+    accessToken: randomBytes(24).toString('base64url'),
+    scopes: [`assume:worker-type:${provisionerId}/*`, 'assume:worker-id:*'],
+  };
+  const config = configFrom({
+    PORT: options.port,
+    PUBLIC_URL: process.env.PUBLIC_URL ?? `http://localhost:${options.port}`,
+    STATIC_CLIENTS: JSON.stringify([root, own]),
+    TASKCLUSTER_CLIENT_ID: own.clientId,
+    TASKCLUSTER_ACCESS_TOKEN: own.accessToken,
+    TASKCLUSTER_ROOT_URL: simulator.url,
+    AWS_ENDPOINT_URL_EC2: simulator.url,
+    ALLOWED_REGIONS: world.ec2.regionNames().join(','),
+    PROVISIONER_ID: provisionerId,
+    LOG_LEVEL: options.logLevel,
+    DATABASE_URL: undefined,
+    ...(options.dataDir ? { DATA_DIR: join(options.dataDir) } : {}),
+  });
+  const logger = createLogger(config.logLevel);
+  const db = options.dataDir
+    ? await openDatabase({ ...config, databaseUrl: undefined }, logger)
+    : await inMemory(logger);
+  const runtime = new Runtime({
+    config: { ...config, databaseUrl: undefined },
+    logger,
+    db,
+    clock,
+    ec2Options: { credentials: { accessKeyId: 'sandbox', secretAccessKey: 'sandbox' } },
+  });
+  for (const { workerType, definition } of demoWorkerTypes()) {
+    if (!(await runtime.workerTypeStore.get(workerType)))
+      await runtime.workerTypes.create(workerType, definition, 'sandbox');
+  }
+  const app = await runtime.buildApiApp({
+    sandboxCredentials: { clientId: root.clientId, accessToken: root.accessToken },
+  });
+  await runtime.publisher.start();
+  const { runner } = runtime.provisioning(runtime.queue as NonNullable<Runtime['queue']>);
+  const url = await listen(app, config.port);
+  runner.start();
+  printBanner(url, root, simulator.url, options.speed);
+  onShutdown(async () => {
+    await runner.stop();
+    await app.close();
+    await world.stop();
+    await runtime.close();
+  });
+}
+
+async function inMemory(logger: ReturnType<typeof createLogger>) {
+  const { openPgliteDatabase } = await import('../store/pglite-database.js');
+  const { migrate } = await import('../store/migrate.js');
+  const db = await openPgliteDatabase();
+  logger.info({
+    event: 'database.ready',
+    engine: 'pglite',
+    inMemory: true,
+    migrationsApplied: await migrate(db),
+  });
+  return db;
+}
+
+function printBanner(url: string, root: StaticClient, simulatorUrl: string, speed: number): void {
+  console.log(
+    [
+      '',
+      `aws-provisioner sandbox: ${url}`,
+      '',
+      `  Admin UI          ${url}/`,
+      `  API               ${url}/api/aws-provisioner/v1/  (reference: ${url}/references/aws-provisioner/v1/api.json)`,
+      `  Metrics           ${url}/metrics`,
+      `  Root credentials  clientId=${root.clientId}  accessToken=${root.accessToken}`,
+      `  Simulator         ${simulatorUrl}  (EC2 and queue; simulated time runs ${speed}x real time)`,
+      '',
+      '  Demo worker types are defined and their simulated tasks are arriving: watch capacity follow them.',
+      '  Stop with Ctrl-C.',
+      '',
+    ].join('\n'),
+  );
+}
