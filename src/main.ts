@@ -165,7 +165,13 @@ export class Runtime {
     this.planPreviewer = new PlanPreviewer(queue && { preview: previewSource(queue) }, this.clock);
     const staleAfterMs =
       Math.max(3 * config.iterationIntervalMs, config.maxIterationMs) + config.iterationIntervalMs;
-    this.status = new StatusService(this.workerTypeStore, this.fleetView, this.clock, staleAfterMs);
+    this.status = new StatusService(
+      this.workerTypeStore,
+      this.fleetView,
+      this.iterationStore,
+      this.clock,
+      staleAfterMs,
+    );
     this.admin = new AdminService({
       fleet: this.fleetView,
       iterations: this.iterationStore,

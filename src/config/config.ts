@@ -40,6 +40,8 @@ export interface Config {
   maxInstanceLifeMs: number;
   secretLifetimeMs: number;
   workerCredentialLifetimeMs: number;
+  /** Snapshots, decision records, iterations and launch records are kept this long. */
+  historyRetentionMs: number;
   strategy: Strategy;
   /** Provisioner-wide cap on planned spend, USD per hour; undefined = no cap. */
   maxHourlySpend: number | undefined;
@@ -240,6 +242,8 @@ export function loadConfig(env: Env = process.env): Config {
         (n) => n > 0 && n <= 31 * 24,
         'hours, at most 744 (31 days)',
       ) * HOUR,
+    historyRetentionMs:
+      reader.number('HISTORY_RETENTION', 7, positive, 'a positive number of days') * 24 * HOUR,
     strategy: reader.oneOf('PROVISIONING_STRATEGY', ['default', 'classic'] as const, 'default'),
     maxHourlySpend: reader.optionalNumber(
       'MAX_HOURLY_SPEND',

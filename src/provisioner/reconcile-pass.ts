@@ -73,8 +73,6 @@ interface Observed {
   plan: IterationPlan;
 }
 
-/** History is kept this long; launches and their outcomes a little less. */
-const RETENTION_MS = 7 * 24 * 3_600_000;
 /** The breaker weighs launches and deaths over this window. */
 const OUTCOME_WINDOW_MS = 3 * 3_600_000;
 
@@ -324,7 +322,7 @@ export class ReconcilePass {
     await deps.iterations.saveBreakers(breakers, now);
     // Pruning is cheap but needless every iteration.
     if (this.iterationsRun++ % 60 === 0) {
-      const before = new Date(now.getTime() - RETENTION_MS);
+      const before = new Date(now.getTime() - deps.config.historyRetentionMs);
       await Promise.all([
         deps.iterations.prune(before),
         deps.launches.prune(before),

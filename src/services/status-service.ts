@@ -4,9 +4,11 @@ import {
   type SummarisedResource,
   summariseCapacity,
 } from '../domain/capacity-planner.js';
+import type { BreakerState } from '../domain/circuit-breaker.js';
 import type { WorkerType } from '../domain/worker-type.js';
 import { NotFoundError } from '../errors.js';
 import type { Fleet, FleetView } from '../store/fleet-view.js';
+import type { IterationStore } from '../store/iteration-store.js';
 import type { WorkerTypeStore } from '../store/worker-type-store.js';
 
 export interface WorkerTypeSummary extends CapacitySummary {
@@ -61,6 +63,7 @@ export class StatusService {
   constructor(
     private readonly workerTypes: WorkerTypeStore,
     private readonly fleet: FleetView,
+    private readonly iterations: IterationStore,
     private readonly clock: Clock,
     /** An iteration older than this makes the loop `stale`. */
     private readonly staleAfterMs: number,
@@ -73,15 +76,18 @@ export class StatusService {
 
   /**
    * The `state` document (§B.13) plus what this service adds: in-flight launches (the original's
-   * `internalTrackedRequests`) and a pending removal. A removed worker type whose instances are still
-   * being cleaned up keeps its state; only a name with nothing at all is a 404.
+   * `internalTrackedRequests`), a pending removal, the circuit breaker, and the latest iteration's decision
+   * record for it. A removed worker type whose instances are still being cleaned up keeps its state; only a
+   * name with nothing at all is a 404.
    */
   async state(name: string): Promise<Record<string, unknown>> {
     const now = this.now();
-    const [workerType, fleets, removal] = await Promise.all([
+    const [workerType, fleets, removal, latest, breaker] = await Promise.all([
       this.workerTypes.get(name),
       this.fleet.byWorkerType(now, name),
       this.fleet.pendingRemoval(name),
+      this.iterations.latestOf(name),
+      this.iterations.breakerOf<BreakerState>(name),
     ]);
     const fleet = fleets.get(name) ?? EMPTY_FLEET;
     const empty = fleet.instances.length + fleet.spotRequests.length + fleet.launches.length === 0;
@@ -123,6 +129,10 @@ export class StatusService {
       })),
       summary: summaryOf(definition, fleet),
       ...(removal ? { removal } : {}),
+      ...(breaker && breaker.status !== 'closed' ? { breaker } : {}),
+      ...(latest
+        ? { lastIteration: { at: latest.at, blocked: latest.blocked, decision: latest.decision } }
+        : {}),
     };
   }
 

@@ -156,6 +156,14 @@ export class IterationStore {
       await tx.query('DELETE FROM circuit_breakers WHERE worker_type = $1', [change.workerType]);
   };
 
+  async breakerOf<State>(workerType: string): Promise<State | undefined> {
+    const rows = await this.db.query<{ state: State }>(
+      'SELECT state FROM circuit_breakers WHERE worker_type = $1',
+      [workerType],
+    );
+    return rows[0]?.state;
+  }
+
   async loadBreakers<State>(): Promise<Map<string, State>> {
     const rows = await this.db.query<{ worker_type: string; state: State }>(
       'SELECT worker_type, state FROM circuit_breakers',

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { keyPairName } from '../../src/domain/key-pair-name.js';
 import { Ec2Error, type Ec2Port } from '../../src/ec2/ec2-port.js';
 import { engines } from '../helpers/databases.js';
 import { type LoopHarness, loopDefinition, startLoopHarness } from '../helpers/loop-harness.js';
@@ -87,6 +88,32 @@ describe('the provisioning loop under faults', () => {
       'SELECT count(*)::int AS n FROM secrets WHERE consumed_at IS NULL',
     );
     expect(leaked?.n).toBe(2);
+  });
+
+  it('pauses a worker type whose launches keep failing for its own reasons, and says why in state', async () => {
+    const h = await start(engine);
+    await h.define('broken', {
+      regions: loopDefinition(['us-west-2']).regions,
+      instanceTypes: oneType('c5.large'),
+    });
+    // Someone deletes its key pair behind the service's back: every launch fails with InvalidKeyPair.NotFound.
+    h.world.ec2.resources.deleteKeyPair('us-west-2', {
+      keyName: keyPairName(h.config.awsKeyPrefix, 'broken', undefined),
+    });
+    h.addTasks('broken', 5);
+    const first = await h.iterate();
+    expect(first.outcomes[0]?.launches.every((l) => l.outcome === 'failed' && l.kind === 'not-found')).toBe(
+      true,
+    );
+    const second = await h.iterate();
+    const plan = second.plan.workerTypes.find((p) => p.workerType === 'broken');
+    expect(plan?.launches).toEqual([]);
+    expect(plan?.blocked.map((b) => b.rail)).toContain('circuit-breaker');
+    const state = (await h.runtime.status.state('broken')) as {
+      breaker?: { status: string; reason: string };
+    };
+    expect(state.breaker).toMatchObject({ status: 'open' });
+    expect(state.breaker?.reason).toMatch(/launch/i);
   });
 
   it('does not pay more than maxPrice when prices spike', async () => {
