@@ -80,26 +80,21 @@ export class Ec2Gateway implements Ec2Port {
     return (out.AvailabilityZones ?? []).map((z) => ({ zoneName: z.ZoneName ?? '', zoneId: z.ZoneId ?? '' }));
   }
 
-  async describeSpotPrices(
-    region: string,
-    since: number,
-    instanceTypes?: readonly string[],
-  ): Promise<SpotPrice[]> {
+  async describeSpotPrices(region: string, since: number, instanceTypes?: readonly string[]): Promise<SpotPrice[]> {
+    const pages = this.pages(region, 'DescribeSpotPriceHistory', (client, NextToken) =>
+      client.send(
+        new DescribeSpotPriceHistoryCommand({
+          StartTime: new Date(since),
+          ProductDescriptions: ['Linux/UNIX'],
+          ...(instanceTypes ? { InstanceTypes: [...instanceTypes] as never } : {}),
+          MaxResults: 1000,
+          NextToken,
+        }),
+      ),
+    );
     const prices: SpotPrice[] = [];
-    let token: string | undefined;
-    do {
-      const out = await this.call(region, 'DescribeSpotPriceHistory', (c) =>
-        c.send(
-          new DescribeSpotPriceHistoryCommand({
-            StartTime: new Date(since),
-            ProductDescriptions: ['Linux/UNIX'],
-            ...(instanceTypes ? { InstanceTypes: [...instanceTypes] as never } : {}),
-            MaxResults: 1000,
-            NextToken: token,
-          }),
-        ),
-      );
-      for (const p of out.SpotPriceHistory ?? []) {
+    for await (const page of pages) {
+      for (const p of page.SpotPriceHistory ?? []) {
         prices.push({
           region,
           zone: p.AvailabilityZone ?? '',
@@ -108,8 +103,7 @@ export class Ec2Gateway implements Ec2Port {
           timestamp: p.Timestamp?.getTime() ?? since,
         });
       }
-      token = out.NextToken || undefined;
-    } while (token);
+    }
     return prices;
   }
 
@@ -159,41 +153,29 @@ export class Ec2Gateway implements Ec2Port {
 
   async describeInstances(region: string, filter: TagFilter): Promise<Ec2Instance[]> {
     const instances: Ec2Instance[] = [];
-    let token: string | undefined;
-    do {
-      const out = await this.call(region, 'DescribeInstances', (c) =>
-        c.send(
-          new DescribeInstancesCommand({
-            Filters: filtersOf(filter, 'instance-state-name'),
-            MaxResults: 1000,
-            NextToken: token,
-          }),
-        ),
-      );
-      for (const reservation of out.Reservations ?? []) {
+    const pages = this.pages(region, 'DescribeInstances', (client, NextToken) =>
+      client.send(
+        new DescribeInstancesCommand({ Filters: filtersOf(filter, 'instance-state-name'), MaxResults: 1000, NextToken }),
+      ),
+    );
+    for await (const page of pages) {
+      for (const reservation of page.Reservations ?? []) {
         for (const instance of reservation.Instances ?? []) instances.push(toInstance(region, instance));
       }
-      token = out.NextToken || undefined;
-    } while (token);
+    }
     return instances;
   }
 
   async describeSpotRequests(region: string, filter: TagFilter): Promise<Ec2SpotRequest[]> {
     const requests: Ec2SpotRequest[] = [];
-    let token: string | undefined;
-    do {
-      const out = await this.call(region, 'DescribeSpotInstanceRequests', (c) =>
-        c.send(
-          new DescribeSpotInstanceRequestsCommand({
-            Filters: filtersOf(filter, 'state'),
-            MaxResults: 1000,
-            NextToken: token,
-          }),
-        ),
-      );
-      for (const request of out.SpotInstanceRequests ?? []) requests.push(toSpotRequest(region, request));
-      token = out.NextToken || undefined;
-    } while (token);
+    const pages = this.pages(region, 'DescribeSpotInstanceRequests', (client, NextToken) =>
+      client.send(
+        new DescribeSpotInstanceRequestsCommand({ Filters: filtersOf(filter, 'state'), MaxResults: 1000, NextToken }),
+      ),
+    );
+    for await (const page of pages) {
+      for (const request of page.SpotInstanceRequests ?? []) requests.push(toSpotRequest(region, request));
+    }
     return requests;
   }
 
@@ -250,6 +232,20 @@ export class Ec2Gateway implements Ec2Port {
         }
       }
     }
+  }
+
+  /** Every page of a paginated describe call, each page one call (with its budget and retries). */
+  private async *pages<Page extends { NextToken?: string | undefined }>(
+    region: string,
+    action: string,
+    send: (client: EC2Client, nextToken: string | undefined) => Promise<Page>,
+  ): AsyncGenerator<Page> {
+    let token: string | undefined;
+    do {
+      const page = await this.call(region, action, (client) => send(client, token));
+      yield page;
+      token = page.NextToken || undefined;
+    } while (token);
   }
 
   /** One EC2 call: within the region's budget, retried when transient, its error classified. */

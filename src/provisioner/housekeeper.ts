@@ -113,18 +113,13 @@ export class Housekeeper {
   }
 
   /** Deletes the key pairs of finished removals (unless re-created) and marks them done. */
-  async finishRemovals(
-    finished: readonly RemovalFinished[],
-    regionsOf: (workerType: string) => readonly string[],
-  ) {
+  async finishRemovals(finished: readonly RemovalFinished[], regions: readonly string[]) {
     const errors: string[] = [];
     for (const removal of finished) {
       try {
         if (removal.deleteKeyPairs) {
           const name = keyPairName(this.deps.awsKeyPrefix, removal.workerType, this.deps.awsInstancePubkey);
-          await Promise.all(
-            regionsOf(removal.workerType).map((region) => this.deps.ec2.deleteKeyPair(region, name)),
-          );
+          await Promise.all(regions.map((region) => this.deps.ec2.deleteKeyPair(region, name)));
         }
         await this.deps.removals.finish(removal.workerType, removal.requestedAt);
         this.deps.logger.info({ event: 'loop.removal-finished', workerType: removal.workerType });

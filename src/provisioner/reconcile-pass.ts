@@ -15,6 +15,7 @@ import type { ObservationStore } from '../store/observation-store.js';
 import type { RemovalStore } from '../store/removal-store.js';
 import type { SecretStore } from '../store/secret-store.js';
 import type { WorkerTypeStore } from '../store/worker-type-store.js';
+import { actOnPlan } from './act-on-plan.js';
 import type { CapacityFailures } from './capacity-failures.js';
 import { gatherFacts } from './gather-facts.js';
 import type { Housekeeper } from './housekeeper.js';
@@ -25,7 +26,7 @@ import {
   spotRequestRows,
   type WorkerTypeOutcome,
 } from './iteration-record.js';
-import type { Launcher, LaunchResult } from './launcher.js';
+import type { Launcher } from './launcher.js';
 import { observeFleet, type RegionObservation } from './observe-fleet.js';
 import type { PriceBook } from './price-book.js';
 import { readDemand } from './read-demand.js';
@@ -100,7 +101,13 @@ export class ReconcilePass {
     try {
       const observed = await this.observe(true);
       signal?.throwIfAborted();
-      const outcomes = await this.act(observed, errors, signal);
+      const { housekeeper, launcher, config } = deps;
+      const outcomes = await actOnPlan(
+        { housekeeper, launcher, allowedRegions: config.allowedRegions },
+        observed,
+        errors,
+        signal,
+      );
       const snapshots = await this.record(iterationId, observed, outcomes);
       const secretsExpired = await this.countExpiredSecrets();
       const failedRegions = observed.plan.observation.unavailableRegions.length;
@@ -261,53 +268,6 @@ export class ReconcilePass {
     const fleets = await this.deps.fleetView.byWorkerType(new Date(this.deps.clock.now()));
     const wanted = new Set(regions);
     return [...fleets.values()].flatMap((f) => f.instances.filter((i) => wanted.has(i.region)));
-  }
-
-  /** Housekeeping first (it frees capacity and budget), then launches, each worker type on its own. */
-  private async act(
-    observed: Observed,
-    errors: string[],
-    signal?: AbortSignal,
-  ): Promise<WorkerTypeOutcome[]> {
-    const { deps } = this;
-    const { plan, facts, definitions } = observed;
-    const factsOf = new Map(facts.map((f) => [f.workerType, f]));
-    const terminations = plan.workerTypes.flatMap((p) =>
-      p.terminations.map((t) => ({
-        ...t,
-        workerType: p.workerType,
-        instance: factsOf.get(p.workerType)?.instances.find((i) => i.instanceId === t.instanceId),
-      })),
-    );
-    const [terminated, cancelled] = await Promise.all([
-      deps.housekeeper.terminate(terminations),
-      deps.housekeeper.cancel(plan.workerTypes.flatMap((p) => p.cancellations)),
-    ]);
-    errors.push(...terminated.errors, ...cancelled.errors);
-    // Older definitions may have used regions the last one dropped; deleting a missing key pair succeeds.
-    const regionsOf = () => deps.config.allowedRegions;
-    errors.push(...(await deps.housekeeper.finishRemovals(plan.removalsFinished, regionsOf)));
-    signal?.throwIfAborted();
-    const byName = new Map(definitions.map((d) => [d.workerType, d]));
-    return Promise.all(
-      plan.workerTypes.map(async (workerTypePlan): Promise<WorkerTypeOutcome> => {
-        const definition = byName.get(workerTypePlan.workerType);
-        const launches: LaunchResult[] = [];
-        if (definition) {
-          const results = await Promise.all(
-            workerTypePlan.launches.map((l) =>
-              deps.launcher.launch(definition, l).catch((error: Error): LaunchResult => {
-                errors.push(`launching for ${definition.workerType}: ${error.message}`);
-                return { outcome: 'deferred', reason: error.message };
-              }),
-            ),
-          );
-          launches.push(...results);
-        }
-        const terminationCount = workerTypePlan.terminations.length;
-        return { plan: workerTypePlan, launches, terminations: terminationCount };
-      }),
-    );
   }
 
   private async record(iterationId: number, observed: Observed, outcomes: readonly WorkerTypeOutcome[]) {

@@ -1,0 +1,58 @@
+import type { IterationPlan, WorkerTypeFacts } from '../domain/plan-types.js';
+import type { WorkerType } from '../domain/worker-type.js';
+import type { Housekeeper } from './housekeeper.js';
+import type { WorkerTypeOutcome } from './iteration-record.js';
+import type { Launcher, LaunchResult } from './launcher.js';
+
+export interface ActDeps {
+  housekeeper: Housekeeper;
+  launcher: Launcher;
+  /** Where a finished removal's key pairs may be: older definitions may have used regions the last dropped. */
+  allowedRegions: readonly string[];
+}
+
+/**
+ * Carries the plan out: housekeeping first (it frees capacity and budget), then launches, each worker type
+ * on its own. Failures are collected in `errors`, never thrown: one worker type or region never stops the
+ * others.
+ */
+export async function actOnPlan(
+  deps: ActDeps,
+  observed: { plan: IterationPlan; facts: readonly WorkerTypeFacts[]; definitions: readonly WorkerType[] },
+  errors: string[],
+  signal?: AbortSignal,
+): Promise<WorkerTypeOutcome[]> {
+  const { plan, facts, definitions } = observed;
+  const factsOf = new Map(facts.map((f) => [f.workerType, f]));
+  const terminations = plan.workerTypes.flatMap((p) =>
+    p.terminations.map((t) => ({
+      ...t,
+      workerType: p.workerType,
+      instance: factsOf.get(p.workerType)?.instances.find((i) => i.instanceId === t.instanceId),
+    })),
+  );
+  const [terminated, cancelled] = await Promise.all([
+    deps.housekeeper.terminate(terminations),
+    deps.housekeeper.cancel(plan.workerTypes.flatMap((p) => p.cancellations)),
+  ]);
+  errors.push(...terminated.errors, ...cancelled.errors);
+  errors.push(...(await deps.housekeeper.finishRemovals(plan.removalsFinished, deps.allowedRegions)));
+  signal?.throwIfAborted();
+  const byName = new Map(definitions.map((d) => [d.workerType, d]));
+  return Promise.all(
+    plan.workerTypes.map(async (workerTypePlan): Promise<WorkerTypeOutcome> => {
+      const definition = byName.get(workerTypePlan.workerType);
+      const launches: LaunchResult[] = definition
+        ? await Promise.all(
+            workerTypePlan.launches.map((l) =>
+              deps.launcher.launch(definition, l).catch((error: Error): LaunchResult => {
+                errors.push(`launching for ${definition.workerType}: ${error.message}`);
+                return { outcome: 'deferred', reason: error.message };
+              }),
+            ),
+          )
+        : [];
+      return { plan: workerTypePlan, launches, terminations: workerTypePlan.terminations.length };
+    }),
+  );
+}
