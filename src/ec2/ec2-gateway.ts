@@ -29,6 +29,7 @@ import type {
   SpotPrice,
   TagFilter,
 } from './ec2-port.js';
+import { useLeanDescribeInstances } from './lean-describe-instances.js';
 import { DEFAULT_REGION_BUDGET, type RegionBudget, RegionLimiter } from './region-limiter.js';
 
 export interface Ec2CallEvent {
@@ -80,7 +81,11 @@ export class Ec2Gateway implements Ec2Port {
     return (out.AvailabilityZones ?? []).map((z) => ({ zoneName: z.ZoneName ?? '', zoneId: z.ZoneId ?? '' }));
   }
 
-  async describeSpotPrices(region: string, since: number, instanceTypes?: readonly string[]): Promise<SpotPrice[]> {
+  async describeSpotPrices(
+    region: string,
+    since: number,
+    instanceTypes?: readonly string[],
+  ): Promise<SpotPrice[]> {
     const pages = this.pages(region, 'DescribeSpotPriceHistory', (client, NextToken) =>
       client.send(
         new DescribeSpotPriceHistoryCommand({
@@ -155,7 +160,11 @@ export class Ec2Gateway implements Ec2Port {
     const instances: Ec2Instance[] = [];
     const pages = this.pages(region, 'DescribeInstances', (client, NextToken) =>
       client.send(
-        new DescribeInstancesCommand({ Filters: filtersOf(filter, 'instance-state-name'), MaxResults: 1000, NextToken }),
+        new DescribeInstancesCommand({
+          Filters: filtersOf(filter, 'instance-state-name'),
+          MaxResults: 1000,
+          NextToken,
+        }),
       ),
     );
     for await (const page of pages) {
@@ -170,7 +179,11 @@ export class Ec2Gateway implements Ec2Port {
     const requests: Ec2SpotRequest[] = [];
     const pages = this.pages(region, 'DescribeSpotInstanceRequests', (client, NextToken) =>
       client.send(
-        new DescribeSpotInstanceRequestsCommand({ Filters: filtersOf(filter, 'state'), MaxResults: 1000, NextToken }),
+        new DescribeSpotInstanceRequestsCommand({
+          Filters: filtersOf(filter, 'state'),
+          MaxResults: 1000,
+          NextToken,
+        }),
       ),
     );
     for await (const page of pages) {
@@ -294,6 +307,8 @@ export class Ec2Gateway implements Ec2Port {
         ...(this.options.endpoint ? { endpoint: this.options.endpoint } : {}),
         ...(this.options.credentials ? { credentials: this.options.credentials } : {}),
       });
+      // DescribeInstances pages dominate an iteration's CPU at scale; read them lean.
+      useLeanDescribeInstances(client);
       this.clients.set(region, client);
     }
     return client;
