@@ -103,7 +103,13 @@ export function planHousekeeping(facts: Facts, context: HousekeepingContext): Wo
     cancellations,
     retained: {
       instances: facts.instances.filter((i) => !acted.has(i.instanceId) && !removed(i.launchTime)),
-      spotRequests: facts.spotRequests.filter((r) => !acted.has(r.spotRequestId) && !removed(r.createTime)),
+      // A fulfilled request goes with its instance: left behind, it would count as capacity still coming.
+      spotRequests: facts.spotRequests.filter(
+        (r) =>
+          !acted.has(r.spotRequestId) &&
+          !(r.instanceId !== undefined && acted.has(r.instanceId)) &&
+          !removed(r.createTime),
+      ),
       launches: facts.launches.filter((launch) => !removed(launch.createdAt)),
     },
     skippedInUnavailableRegions: skipped,

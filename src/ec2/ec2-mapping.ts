@@ -41,9 +41,11 @@ export function toRunInstancesInput(request: LaunchRequest): RunInstancesCommand
     MinCount: 1,
     MaxCount: 1,
     ClientToken: request.clientToken,
+    // A spot launch creates a spot request: tagged too, so describes by tag (stuck-request cleanup) find it.
     TagSpecifications: [
       { ResourceType: 'instance', Tags: tags },
       { ResourceType: 'volume', Tags: tags },
+      ...(request.market === 'spot' ? [{ ResourceType: 'spot-instances-request' as const, Tags: tags }] : []),
     ],
     ...(request.market === 'spot'
       ? {

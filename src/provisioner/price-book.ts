@@ -21,6 +21,8 @@ export const DEFAULT_PRICE_BOOK_OPTIONS: PriceBookOptions = {
 
 interface RegionPrices {
   fetchedAt: number;
+  /** The instance types asked for (sorted, joined): another set of types is another question. */
+  types: string;
   prices: SpotPrice[];
 }
 
@@ -51,7 +53,7 @@ export class PriceBook {
 
   /** Observations for every pool of `region` with a price (in an available zone). */
   async observe(region: string, instanceTypes: ReadonlySet<string>): Promise<PriceObservation[]> {
-    const [zones, history] = await Promise.all([this.zonesOf(region), this.history(region)]);
+    const [zones, history] = await Promise.all([this.zonesOf(region), this.history(region, instanceTypes)]);
     const available = new Set(zones.map((z) => z.zoneName));
     const pools = new Map<string, PriceObservation & { latestAt: number }>();
     for (const point of history) {
@@ -83,12 +85,18 @@ export class PriceBook {
     return [...pools.values()].map(({ latestAt: _latestAt, ...pool }) => pool);
   }
 
-  private async history(region: string): Promise<SpotPrice[]> {
+  /** Prices of the instance types in use only: a region's full history is thousands of points, pages of them. */
+  private async history(region: string, instanceTypes: ReadonlySet<string>): Promise<SpotPrice[]> {
     const now = this.clock.now();
+    const key = [...instanceTypes].sort().join(',');
     const cached = this.prices.get(region);
-    if (cached && now - cached.fetchedAt < this.options.priceTtlMs) return cached.prices;
-    const prices = await this.ec2.describeSpotPrices(region, now - this.options.windowMs);
-    this.prices.set(region, { fetchedAt: now, prices });
+    if (cached && cached.types === key && now - cached.fetchedAt < this.options.priceTtlMs)
+      return cached.prices;
+    const prices =
+      instanceTypes.size > 0
+        ? await this.ec2.describeSpotPrices(region, now - this.options.windowMs, [...instanceTypes])
+        : [];
+    this.prices.set(region, { fetchedAt: now, types: key, prices });
     return prices;
   }
 }

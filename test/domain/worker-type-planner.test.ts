@@ -150,6 +150,18 @@ describe('capacity and scale-up', () => {
       change: 1,
     },
     {
+      name: 'a zombie launched through a spot request is replaced too: its request goes with it',
+      facts: {
+        pendingTasks: 0,
+        instances: [instance('i-zombie', { launchTime: NOW - 97 * 60 * MIN })],
+        spotRequests: [
+          request('sir-zombie', { state: 'active', instanceId: 'i-zombie', createTime: NOW - 97 * 60 * MIN }),
+        ],
+      },
+      definition: { minCapacity: 1 },
+      change: 1,
+    },
+    {
       name: 'capacity comes from the instance type (one unit for a type no longer listed)',
       facts: {
         pendingTasks: 10,

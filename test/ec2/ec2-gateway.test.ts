@@ -57,7 +57,11 @@ describe('Ec2Gateway against the EC2 simulator (real AWS SDK over HTTP)', () => 
       scenario: {
         regions: REGIONS,
         throttle: { enabled: false },
-        delays: { instanceVisibility: { minMs: 0, maxMs: 0 }, boot: { minMs: 60_000 } },
+        delays: {
+          instanceVisibility: { minMs: 0, maxMs: 0 },
+          spotRequestVisibility: { minMs: 0, maxMs: 0 },
+          boot: { minMs: 60_000 },
+        },
       },
     });
     simulator = await serveSimulator([createEc2HttpHandler(world)]);
@@ -85,6 +89,16 @@ describe('Ec2Gateway against the EC2 simulator (real AWS SDK over HTTP)', () => 
       clientToken: request.clientToken,
     });
     expect(described?.launchTime).toBeGreaterThan(0);
+  });
+
+  it('tags the spot request a spot launch creates, so describing by tag finds it', async () => {
+    const { instanceId, spotRequestId } = await gateway.runInstance(launch());
+    expect(spotRequestId).toMatch(/^sir-/);
+    const requests = await gateway.describeSpotRequests('us-west-2', {
+      tags: TAGS,
+      states: ['open', 'active'],
+    });
+    expect(requests.find((r) => r.spotRequestId === spotRequestId)).toMatchObject({ tags: TAGS, instanceId });
   });
 
   it('classifies EC2 errors once: capacity, price, not found, invalid request', async () => {

@@ -42,6 +42,7 @@ export class WorkerFleet {
   private readonly workers = new Map<string, SimulatedWorker>();
   private readonly accounts = new Map<string, InstanceAccount>();
   private readonly bootstrapping = new Set<Promise<void>>();
+  private readonly startListeners = new Set<(worker: SimulatedWorker) => void>();
   private readonly unsubscribers: Array<() => void>;
 
   constructor(options: WorkerFleetOptions) {
@@ -98,6 +99,15 @@ export class WorkerFleet {
     };
   }
 
+  /**
+   * Calls `listener` when a worker starts on a running instance (before it bootstraps). In `skip` mode
+   * nothing calls the provisioner's API: a benchmark can check the worker in in-process from here.
+   */
+  onWorkerStarted(listener: (worker: SimulatedWorker) => void): () => void {
+    this.startListeners.add(listener);
+    return () => this.startListeners.delete(listener);
+  }
+
   /** Stops listening to the world (workers already running keep their timers). */
   close(): void {
     for (const unsubscribe of this.unsubscribers.splice(0)) unsubscribe();
@@ -141,6 +151,7 @@ export class WorkerFleet {
       account,
     );
     this.workers.set(instance.instanceId, worker);
+    for (const listener of [...this.startListeners]) listener(worker);
     worker.start();
     if (worker.state === 'bootstrapping') {
       const ready = worker.ready.finally(() => this.bootstrapping.delete(ready));
