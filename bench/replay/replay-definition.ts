@@ -1,0 +1,58 @@
+import type { InstanceTypeConfig, WorkerTypeDefinition } from '../../src/domain/worker-type.js';
+import { defaultImageId } from '../../src/simulator/ec2/scenario.js';
+
+/** The instance types the SpotLake trace covers. */
+export const SPOTLAKE_TYPES = ['c5.large', 'm5.large', 'r5.large', 't3.medium'] as const;
+
+/**
+ * Utility = sustained vCPUs relative to c5.large. All four types have 2 vCPUs and at least the 4 GiB a
+ * test chunk needs; more memory does not make a CPU-bound task faster, and the simulator runs a task for
+ * its recorded time on any type. So all four count 1 (override with `--utilities`). t3.medium is
+ * burstable (20 % baseline per vCPU); a real fleet would weigh that, the simulated one cannot.
+ */
+export const DEFAULT_UTILITIES: Readonly<Record<string, number>> = {
+  'c5.large': 1,
+  'm5.large': 1,
+  'r5.large': 1,
+  't3.medium': 1,
+};
+
+export interface ReplayDefinitionOptions {
+  regions: readonly string[];
+  utilities: Readonly<Record<string, number>>;
+  /** USD per utility-hour; near the on-demand price of the types (c5.large 0.085, m5.large 0.096). */
+  maxPrice: number;
+  maxCapacity: number;
+}
+
+function instanceType(name: string, utility: number): InstanceTypeConfig {
+  return { instanceType: name, capacity: 1, utility, launchSpec: {}, secrets: {}, userData: {}, scopes: [] };
+}
+
+/** One worker type for a whole trace: the four SpotLake types, capacity 1 each, spot with on-demand fallback. */
+export function replayDefinition(options: ReplayDefinitionOptions): WorkerTypeDefinition {
+  return {
+    description: 'Trace replay benchmark',
+    owner: 'bench@example.com',
+    launchSpec: {},
+    userData: {},
+    secrets: {},
+    scopes: [],
+    minCapacity: 0,
+    maxCapacity: options.maxCapacity,
+    scalingRatio: 0,
+    minPrice: 0,
+    maxPrice: options.maxPrice,
+    canUseOndemand: true,
+    canUseSpot: true,
+    instanceTypes: SPOTLAKE_TYPES.map((name) => instanceType(name, options.utilities[name] ?? 1)),
+    regions: options.regions.map((region) => ({
+      region,
+      launchSpec: { ImageId: defaultImageId(region) },
+      secrets: {},
+      userData: {},
+      scopes: [],
+    })),
+    availabilityZones: [],
+  };
+}
