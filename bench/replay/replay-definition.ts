@@ -1,4 +1,4 @@
-import type { InstanceTypeConfig, WorkerTypeDefinition } from '../../src/domain/worker-type.js';
+import { instanceTypeConfig, regionConfig, type WorkerTypeDefinition } from '../../src/domain/worker-type.js';
 import { defaultImageId } from '../../src/simulator/ec2/scenario.js';
 
 /** The instance types the SpotLake trace covers. */
@@ -25,10 +25,6 @@ export interface ReplayDefinitionOptions {
   maxCapacity: number;
 }
 
-function instanceType(name: string, utility: number): InstanceTypeConfig {
-  return { instanceType: name, capacity: 1, utility, launchSpec: {}, secrets: {}, userData: {}, scopes: [] };
-}
-
 /** One worker type for a whole trace: the four SpotLake types, capacity 1 each, spot with on-demand fallback. */
 export function replayDefinition(options: ReplayDefinitionOptions): WorkerTypeDefinition {
   return {
@@ -45,14 +41,10 @@ export function replayDefinition(options: ReplayDefinitionOptions): WorkerTypeDe
     maxPrice: options.maxPrice,
     canUseOndemand: true,
     canUseSpot: true,
-    instanceTypes: SPOTLAKE_TYPES.map((name) => instanceType(name, options.utilities[name] ?? 1)),
-    regions: options.regions.map((region) => ({
-      region,
-      launchSpec: { ImageId: defaultImageId(region) },
-      secrets: {},
-      userData: {},
-      scopes: [],
-    })),
+    instanceTypes: SPOTLAKE_TYPES.map((name) =>
+      instanceTypeConfig(name, { utility: options.utilities[name] ?? 1 }),
+    ),
+    regions: options.regions.map((region) => regionConfig(region, defaultImageId(region))),
     availabilityZones: [],
   };
 }

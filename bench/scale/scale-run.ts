@@ -1,6 +1,6 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import { VirtualClock } from '../../src/clock/virtual-clock.js';
-import type { WorkerTypeDefinition } from '../../src/domain/worker-type.js';
+import { instanceTypeConfig, regionConfig, type WorkerTypeDefinition } from '../../src/domain/worker-type.js';
 import { defaultImageId } from '../../src/simulator/ec2/scenario.js';
 import type { Database } from '../../src/store/database.js';
 import { BenchLoop } from '../bench-loop.js';
@@ -65,22 +65,8 @@ function definition(regions: readonly string[]): WorkerTypeDefinition {
     maxPrice: 1,
     canUseOndemand: true,
     canUseSpot: true,
-    instanceTypes: SCALE_TYPES.map((instanceType) => ({
-      instanceType,
-      capacity: 1,
-      utility: 1,
-      launchSpec: {},
-      secrets: {},
-      userData: {},
-      scopes: [],
-    })),
-    regions: regions.map((region) => ({
-      region,
-      launchSpec: { ImageId: defaultImageId(region) },
-      secrets: {},
-      userData: {},
-      scopes: [],
-    })),
+    instanceTypes: SCALE_TYPES.map((instanceType) => instanceTypeConfig(instanceType)),
+    regions: regions.map((region) => regionConfig(region, defaultImageId(region))),
     availabilityZones: [],
   };
 }

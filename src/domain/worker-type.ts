@@ -130,6 +130,32 @@ export function capacityOf(
   return definition.instanceTypes.find((t) => t.instanceType === instanceType)?.capacity ?? 1;
 }
 
+/** An instance type entry with nothing overridden (1 capacity unit, utility 1 unless given). */
+export function instanceTypeConfig(
+  instanceType: string,
+  overrides: Partial<InstanceTypeConfig> = {},
+): InstanceTypeConfig {
+  return {
+    instanceType,
+    capacity: 1,
+    utility: 1,
+    launchSpec: {},
+    secrets: {},
+    userData: {},
+    scopes: [],
+    ...overrides,
+  };
+}
+
+/** A region entry that launches `imageId` and overrides nothing else. */
+export function regionConfig(
+  region: string,
+  imageId: string,
+  overrides: Partial<RegionConfig> = {},
+): RegionConfig {
+  return { region, launchSpec: { ImageId: imageId }, secrets: {}, userData: {}, scopes: [], ...overrides };
+}
+
 /** Splits a stored worker type into its name, timestamp and the definition proper. */
 export function definitionOf(workerType: WorkerType): WorkerTypeDefinition {
   const { workerType: _name, lastModified: _lastModified, ...definition } = workerType;

@@ -50,66 +50,59 @@ export class Housekeeper {
   constructor(private readonly deps: HousekeeperDeps) {}
 
   async terminate(terminations: readonly WorkerTypeTermination[]): Promise<HousekeepingReport> {
-    const report: HousekeepingReport = { terminated: 0, cancelled: 0, errors: [] };
-    await Promise.all(
-      [...groupByRegion(terminations)].map(async ([region, batch]) => {
-        try {
-          const now = new Date(this.deps.clock.now());
-          await this.deps.iterations.recordTerminations(
-            batch.map((t) => ({
-              instanceId: t.instanceId,
-              workerType: t.workerType,
-              region,
-              reason: t.reason,
-            })),
-            now,
-          );
-          await this.deps.ec2.terminateInstances(
-            region,
-            batch.map((t) => t.instanceId),
-          );
-          await this.announce(batch, now);
-          report.terminated += batch.length;
-          this.deps.logger.info({
-            event: 'loop.terminated',
-            region,
-            count: batch.length,
-            reasons: countReasons(batch),
-          });
-        } catch (error) {
-          report.errors.push(
-            `terminating ${batch.length} instances in ${region}: ${(error as Error).message}`,
-          );
-        }
-      }),
-    );
-    return report;
+    const errors = await this.perRegion(terminations, 'terminated', 'instances', async (region, batch) => {
+      const now = new Date(this.deps.clock.now());
+      // Recorded first: a death seen before the call returns must never count against the worker type.
+      await this.deps.iterations.recordTerminations(
+        batch.map((t) => ({ instanceId: t.instanceId, workerType: t.workerType, region, reason: t.reason })),
+        now,
+      );
+      await this.deps.ec2.terminateInstances(
+        region,
+        batch.map((t) => t.instanceId),
+      );
+      await this.announce(batch, now);
+    });
+    return { terminated: terminations.length - errors.failed, cancelled: 0, errors: errors.messages };
   }
 
   async cancel(cancellations: readonly Cancellation[]): Promise<HousekeepingReport> {
-    const report: HousekeepingReport = { terminated: 0, cancelled: 0, errors: [] };
+    const errors = await this.perRegion(cancellations, 'cancelled', 'spot requests', (region, batch) =>
+      this.deps.ec2.cancelSpotRequests(
+        region,
+        batch.map((c) => c.spotRequestId),
+      ),
+    );
+    return { terminated: 0, cancelled: cancellations.length - errors.failed, errors: errors.messages };
+  }
+
+  /** Acts on each region's batch concurrently; a region that fails is reported, never thrown. */
+  private async perRegion<T extends { region: string; reason: string }>(
+    items: readonly T[],
+    done: 'terminated' | 'cancelled',
+    what: string,
+    act: (region: string, batch: T[]) => Promise<void>,
+  ): Promise<{ failed: number; messages: string[] }> {
+    const result = { failed: 0, messages: [] as string[] };
     await Promise.all(
-      [...groupByRegion(cancellations)].map(async ([region, batch]) => {
+      [...groupByRegion(items)].map(async ([region, batch]) => {
         try {
-          await this.deps.ec2.cancelSpotRequests(
-            region,
-            batch.map((c) => c.spotRequestId),
-          );
-          report.cancelled += batch.length;
+          await act(region, batch);
           this.deps.logger.info({
-            event: 'loop.cancelled',
+            event: `loop.${done}`,
             region,
             count: batch.length,
             reasons: countReasons(batch),
           });
         } catch (error) {
-          report.errors.push(
-            `cancelling ${batch.length} spot requests in ${region}: ${(error as Error).message}`,
+          result.failed += batch.length;
+          result.messages.push(
+            `${done === 'terminated' ? 'terminating' : 'cancelling'} ${batch.length} ${what} in ${region}: ${(error as Error).message}`,
           );
         }
       }),
     );
-    return report;
+    return result;
   }
 
   /** Deletes the key pairs of finished removals (unless re-created) and marks them done. */

@@ -1,6 +1,6 @@
 import { VirtualClock } from '../../src/clock/virtual-clock.js';
 import { type Config, loadConfig } from '../../src/config/config.js';
-import type { WorkerType, WorkerTypeDefinition } from '../../src/domain/worker-type.js';
+import { regionConfig, type WorkerType, type WorkerTypeDefinition } from '../../src/domain/worker-type.js';
 import type { Ec2Port } from '../../src/ec2/ec2-port.js';
 import { createLogger } from '../../src/log/logger.js';
 import { Runtime } from '../../src/main.js';
@@ -51,13 +51,7 @@ export function loopDefinition(
 ) {
   return exampleDefinition({
     launchSpec: {},
-    regions: regions.map((region) => ({
-      region,
-      launchSpec: { ImageId: defaultImageId(region) },
-      secrets: {},
-      userData: {},
-      scopes: [],
-    })),
+    regions: regions.map((region) => regionConfig(region, defaultImageId(region))),
     ...overrides,
   });
 }

@@ -1,14 +1,13 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { keyPairName } from '../../src/domain/key-pair-name.js';
+import { instanceTypeConfig } from '../../src/domain/worker-type.js';
 import { Ec2Error, type Ec2Port } from '../../src/ec2/ec2-port.js';
 import { engines } from '../helpers/databases.js';
 import { type LoopHarness, loopDefinition, startLoopHarness } from '../helpers/loop-harness.js';
 
 const [pglite] = engines();
 const engine = pglite as NonNullable<typeof pglite>;
-const oneType = (instanceType: string) => [
-  { instanceType, capacity: 1, utility: 1, launchSpec: {}, secrets: {}, userData: {}, scopes: [] },
-];
+const oneType = (instanceType: string) => [instanceTypeConfig(instanceType)];
 
 describe('the provisioning loop under faults', () => {
   const open: LoopHarness[] = [];

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { instanceTypeConfig } from '../../src/domain/worker-type.js';
 import { engines } from '../helpers/databases.js';
 import { type LoopHarness, loopDefinition, startLoopHarness } from '../helpers/loop-harness.js';
 
@@ -6,7 +7,7 @@ const [pglite] = engines();
 const engine = pglite as NonNullable<typeof pglite>;
 
 const oneType = (instanceType: string, capacity = 1, utility = 1) => [
-  { instanceType, capacity, utility, launchSpec: {}, secrets: {}, userData: {}, scopes: [] },
+  instanceTypeConfig(instanceType, { capacity, utility }),
 ];
 
 describe('the provisioning loop scales against the simulated world', () => {

@@ -3,7 +3,13 @@
  * regions, with the AMIs and security group the demo worker type definitions use already there. Times
  * are simulated time, chosen to be worth watching at 60x (one simulated hour per real minute).
  */
-import type { InstanceTypeConfig, RegionConfig, WorkerTypeDefinition } from '../../domain/worker-type.js';
+import {
+  type InstanceTypeConfig,
+  instanceTypeConfig,
+  type RegionConfig,
+  regionConfig,
+  type WorkerTypeDefinition,
+} from '../../domain/worker-type.js';
 import { DEFAULT_SIMULATED_REGIONS, defaultImageId } from '../ec2/scenario.js';
 import type { LoadSpec } from '../load/load-spec.js';
 import type { WorldScenarioInput } from '../simulated-world.js';
@@ -21,17 +27,11 @@ const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 
 function instanceType(name: string, capacity: number, utility: number): InstanceTypeConfig {
-  return { instanceType: name, capacity, utility, launchSpec: {}, secrets: {}, userData: {}, scopes: [] };
+  return instanceTypeConfig(name, { capacity, utility });
 }
 
 function region(name: string): RegionConfig {
-  return {
-    region: name,
-    launchSpec: { ImageId: defaultImageId(name) },
-    secrets: {},
-    userData: {},
-    scopes: [],
-  };
+  return regionConfig(name, defaultImageId(name));
 }
 
 function definition(
