@@ -2,7 +2,11 @@ import type { Ec2Error, Ec2Instance, Ec2Port, Ec2SpotRequest } from '../ec2/ec2-
 
 /** Instances in these states can still cost money or be counted; terminated ones tell how instances died. */
 const INSTANCE_STATES = ['pending', 'running', 'shutting-down', 'stopping', 'stopped', 'terminated'];
-const REQUEST_STATES = ['open', 'active'];
+/**
+ * Only open requests are capacity still to come (or stuck): an active one is fulfilled, and its instance is
+ * described (and counted) already; asking for them would describe every spot instance twice.
+ */
+const REQUEST_STATES = ['open'];
 
 export type RegionObservation =
   | { region: string; ok: true; instances: Ec2Instance[]; spotRequests: Ec2SpotRequest[] }
