@@ -309,6 +309,9 @@ export class Ec2Gateway implements Ec2Port {
       });
       // DescribeInstances pages dominate an iteration's CPU at scale; read them lean.
       useLeanDescribeInstances(client);
+      // The SDK's logger middleware walks every response through its sensitive-data filter even with its
+      // no-op logger (a second full pass over each page); the gateway logs calls itself.
+      client.middlewareStack.remove('loggerMiddleware');
       this.clients.set(region, client);
     }
     return client;

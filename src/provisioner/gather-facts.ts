@@ -1,6 +1,12 @@
 import type { BreakerState } from '../domain/circuit-breaker.js';
 import type { Market, PriceObservation } from '../domain/offers.js';
-import type { InstanceFact, LaunchFact, SpotRequestFact, WorkerTypeFacts } from '../domain/plan-types.js';
+import type {
+  InstanceFact,
+  LaunchFact,
+  LaunchOutcome,
+  SpotRequestFact,
+  WorkerTypeFacts,
+} from '../domain/plan-types.js';
 import type { WorkerType } from '../domain/worker-type.js';
 import type { Ec2Instance, Ec2SpotRequest } from '../ec2/ec2-port.js';
 import type { ObservedInstance } from '../store/fleet-view.js';
@@ -85,13 +91,16 @@ export function gatherFacts(sources: FactSources): WorkerTypeFacts[] {
       createdAt: launch.createdAt,
     });
   }
+  const recentOf = new Map<string, LaunchOutcome[]>();
   for (const outcome of sources.outcomes) {
-    const entry = facts.get(outcome.workerType);
-    if (!entry) continue;
-    entry.recentLaunches = [
-      ...(entry.recentLaunches ?? []),
-      { at: outcome.at, ok: outcome.ok, ...kindOf(outcome) },
-    ];
+    if (!facts.has(outcome.workerType)) continue;
+    const recent = recentOf.get(outcome.workerType) ?? [];
+    recent.push({ at: outcome.at, ok: outcome.ok, ...kindOf(outcome) });
+    recentOf.set(outcome.workerType, recent);
+  }
+  for (const [workerType, recent] of recentOf) {
+    const entry = facts.get(workerType);
+    if (entry) entry.recentLaunches = recent;
   }
   for (const [name, breaker] of sources.breakers) {
     const entry = facts.get(name);

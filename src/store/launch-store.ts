@@ -144,7 +144,11 @@ export class LaunchStore {
     return new Set(rows.map((r) => r.instance_id));
   }
 
-  /** Outcomes since `since`, for the circuit breaker. */
+  /**
+   * What the circuit breaker needs of the launches since `since`: every failure, and each worker type's
+   * latest success (a success resets the count of failures in a row, so earlier ones cannot matter).
+   * A healthy fleet thus reads a row per worker type, not one per launch.
+   */
   async outcomesSince(since: Date): Promise<LaunchOutcome[]> {
     const rows = await this.db.query<{
       worker_type: string;
@@ -153,7 +157,11 @@ export class LaunchStore {
       error_kind: Ec2ErrorKind;
     }>(
       `SELECT worker_type, updated_at, state, error_kind FROM launches
-       WHERE updated_at >= $1 AND state <> 'recorded' ORDER BY updated_at`,
+         WHERE updated_at >= $1 AND state = 'failed'
+       UNION ALL
+       SELECT worker_type, max(updated_at), 'submitted', NULL FROM launches
+         WHERE updated_at >= $1 AND state = 'submitted' GROUP BY worker_type
+       ORDER BY 2`,
       [since],
     );
     return rows.map((r) => ({

@@ -3,6 +3,7 @@ import { initial } from './migrations/0001-initial.js';
 import { fleet } from './migrations/0002-fleet.js';
 import { provisioning } from './migrations/0003-provisioning.js';
 import { launchSecrets } from './migrations/0004-launch-secrets.js';
+import { launchIndexes } from './migrations/0005-launch-indexes.js';
 
 export interface Migration {
   version: number;
@@ -11,7 +12,7 @@ export interface Migration {
   statements: readonly string[];
 }
 
-export const migrations: readonly Migration[] = [initial, fleet, provisioning, launchSecrets];
+export const migrations: readonly Migration[] = [initial, fleet, provisioning, launchSecrets, launchIndexes];
 
 /** Serialises concurrent start-ups of several replicas on one PostgreSQL. */
 const MIGRATION_LOCK_KEY = 72_520_001;

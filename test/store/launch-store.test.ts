@@ -1,0 +1,100 @@
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LaunchStore, type NewLaunch } from '../../src/store/launch-store.js';
+import { SecretCipher } from '../../src/store/secret-cipher.js';
+import { SecretStore } from '../../src/store/secret-store.js';
+import { engines, type TestDatabase } from '../helpers/databases.js';
+
+const t0 = new Date('2026-01-01T00:00:00.000Z');
+const at = (minutes: number) => new Date(t0.getTime() + minutes * 60_000);
+
+describe.each(engines())('LaunchStore on $name', (engine) => {
+  let test: TestDatabase;
+  let launches: LaunchStore;
+  let secrets: SecretStore;
+  let counter = 0;
+
+  beforeAll(async () => {
+    test = await engine.open();
+    const cipher = new SecretCipher(randomBytes(32));
+    launches = new LaunchStore(test.db, cipher);
+    secrets = new SecretStore(test.db, cipher);
+  });
+  afterAll(() => test.dispose());
+
+  const newLaunch = (workerType: string): NewLaunch => {
+    const clientToken = `launch-${++counter}`;
+    return {
+      clientToken,
+      workerType,
+      region: 'us-west-2',
+      zone: 'us-west-2a',
+      instanceType: 'c5.large',
+      market: 'spot',
+      maxPrice: 0.2,
+      hourlyPrice: 0.04,
+      capacity: 1,
+      request: {
+        region: 'us-west-2',
+        clientToken,
+        launchSpec: { ImageId: 'ami-1', InstanceType: 'c5.large', KeyName: 'k', UserData: '' },
+        market: 'spot',
+        tags: {},
+      },
+    };
+  };
+
+  async function launched(workerType: string, minute: number, outcome: 'ok' | 'capacity' | 'invalid') {
+    const launch = newLaunch(workerType);
+    await test.db.transaction((tx) => launches.record(tx, launch, at(minute)));
+    if (outcome === 'ok') await launches.markSubmitted(launch.clientToken, `i-${counter}`, at(minute));
+    else {
+      const kind = outcome === 'capacity' ? 'insufficient-capacity' : 'invalid-request';
+      await launches.markFailed(launch.clientToken, { kind, code: kind, message: 'no' }, at(minute));
+    }
+    return launch;
+  }
+
+  it('gives the breaker every failure but only the latest success of each worker type', async () => {
+    await launched('old', -30, 'invalid'); // before the window
+    await launched('a', 1, 'ok');
+    await launched('a', 2, 'invalid');
+    await launched('a', 3, 'ok');
+    await launched('a', 4, 'capacity');
+    await launched('a', 5, 'invalid');
+    await launched('b', 2, 'ok');
+    await launched('b', 6, 'ok');
+    await launches.record(test.db, newLaunch('c'), at(7)); // outcome unknown: not an outcome yet
+    const outcomes = await launches.outcomesSince(at(0));
+    expect(outcomes).toEqual([
+      { workerType: 'a', at: at(2).getTime(), ok: false, errorKind: 'invalid-request' },
+      { workerType: 'a', at: at(3).getTime(), ok: true, errorKind: null },
+      { workerType: 'a', at: at(4).getTime(), ok: false, errorKind: 'insufficient-capacity' },
+      { workerType: 'a', at: at(5).getTime(), ok: false, errorKind: 'invalid-request' },
+      { workerType: 'b', at: at(6).getTime(), ok: true, errorKind: null },
+    ]);
+  });
+
+  it('counts an instance as checked in once it called instanceStarted or redeemed its launch secret', async () => {
+    const viaSecret = await launched('d', 10, 'ok');
+    const viaSecretId = `i-${counter}`;
+    await launched('d', 10, 'ok');
+    const silentId = `i-${counter}`;
+    await secrets.insert(
+      test.db,
+      {
+        token: `secret-${viaSecret.clientToken}`,
+        workerType: 'd',
+        secrets: {},
+        scopes: [],
+        expiration: at(60),
+        launchToken: viaSecret.clientToken,
+      },
+      at(10),
+    );
+    await secrets.redeem(`secret-${viaSecret.clientToken}`, at(11));
+    await secrets.recordCheckIn('i-started', 'some-token', 'd', at(12));
+    const checkedIn = await launches.checkedIn([viaSecretId, silentId, 'i-started', 'i-unknown']);
+    expect([...checkedIn].sort()).toEqual([viaSecretId, 'i-started'].sort());
+  });
+});
