@@ -74,6 +74,14 @@ function table(report: ReplayReport): string {
     .join('\n');
 }
 
+/** Strategies within 2% of each other tie: a different seed moves the figures about that much. */
+const TIE_MARGIN = 0.02;
+
+export function versus(ours: number, theirs: number): string {
+  if (ours <= theirs * (1 - TIE_MARGIN)) return 'met   ';
+  return ours < theirs * (1 + TIE_MARGIN) ? 'TIE   ' : 'MISSED';
+}
+
 function verdicts(report: ReplayReport): string[] {
   const bound = report.lowerBound.usd;
   const byName = new Map(report.results.map((r) => [r.strategy, r]));
@@ -84,10 +92,10 @@ function verdicts(report: ReplayReport): string[] {
   const lines = [];
   if (classic !== undefined) {
     lines.push(
-      `${mark(ours.costUsd < classic.costUsd)} default cheaper than classic (${ratio(ours.costUsd, classic.costUsd)})`,
+      `${versus(ours.costUsd, classic.costUsd)} default cheaper than classic (${ratio(ours.costUsd, classic.costUsd)})`,
     );
     lines.push(
-      `${mark(ours.wait.p95Ms < classic.wait.p95Ms)} default p95 wait below classic's (${ratio(ours.wait.p95Ms, classic.wait.p95Ms)})`,
+      `${versus(ours.wait.p95Ms, classic.wait.p95Ms)} default p95 wait below classic's (${ratio(ours.wait.p95Ms, classic.wait.p95Ms)})`,
     );
   }
   lines.push(
