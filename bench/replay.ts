@@ -29,6 +29,10 @@ function inChild(args: ReplayArgs, strategy: Strategy): Promise<StrategyResult> 
 }
 
 async function main(): Promise<void> {
+  if (process.argv.includes('--help')) {
+    console.log(REPLAY_USAGE);
+    return;
+  }
   let args: ReplayArgs;
   try {
     args = parseReplayArgs(process.argv.slice(2));
