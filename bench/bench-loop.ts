@@ -36,7 +36,6 @@ export interface BenchLoopOptions {
  * so a VirtualTimeDriver can run passes in virtual time, and every EC2 call attempt is tallied.
  */
 export class BenchLoop {
-  readonly reports: IterationReport[] = [];
   readonly calls = new Ec2CallTally();
 
   private constructor(
@@ -86,12 +85,8 @@ export class BenchLoop {
       clock: options.clock,
       probes: [() => gateway.inFlightCalls, () => db.inFlight, () => queue.inFlight],
     });
-    let loop: BenchLoop | undefined;
-    const { pass } = runtime.provisioning(queue, {
-      random: () => draws.next(),
-      onIteration: (report) => loop?.reports.push(report),
-    });
-    loop = new BenchLoop(config, runtime, pass, driver, db, queue);
+    const { pass } = runtime.provisioning(queue, { random: () => draws.next() });
+    const loop = new BenchLoop(config, runtime, pass, driver, db, queue);
     tally = loop.calls;
     return loop;
   }

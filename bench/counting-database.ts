@@ -28,6 +28,10 @@ export class CountingDatabase implements Database {
     return this.counted(() => this.inner.tryLock(key));
   }
 
+  reclaim(): Promise<void> {
+    return this.counted(() => this.inner.reclaim());
+  }
+
   close(): Promise<void> {
     return this.counted(() => this.inner.close());
   }

@@ -210,6 +210,7 @@ export class Runtime {
     const capacityFailures = new CapacityFailures(this.clock);
     const pass = new ReconcilePass({
       config,
+      db,
       ec2: this.ec2,
       queue,
       clock: this.clock,

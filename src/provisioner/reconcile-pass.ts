@@ -8,6 +8,7 @@ import type { WorkerType } from '../domain/worker-type.js';
 import type { Ec2Instance, Ec2Port } from '../ec2/ec2-port.js';
 import type { Logger } from '../log/logger.js';
 import type { QueuePort } from '../queue/queue-port.js';
+import type { Database } from '../store/database.js';
 import { type FleetView, VISIBILITY_GRACE_MS } from '../store/fleet-view.js';
 import type { IterationStore, WorkerTypeSnapshot } from '../store/iteration-store.js';
 import type { LaunchStore } from '../store/launch-store.js';
@@ -33,6 +34,8 @@ import { readDemand } from './read-demand.js';
 
 export interface PassDeps {
   config: Config;
+  /** For `reclaim` only: the stores own the queries. */
+  db: Pick<Database, 'reclaim'>;
   ec2: Ec2Port;
   queue: QueuePort;
   clock: Clock;
@@ -288,6 +291,7 @@ export class ReconcilePass {
         deps.launches.prune(before),
         deps.secrets.deleteExpired(before),
       ]);
+      await deps.db.reclaim();
     }
     return snapshots;
   }

@@ -15,5 +15,10 @@ export interface Database extends Queryable {
   transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T>;
   /** A session-level advisory lock, held until released or the session dies (leader election). */
   tryLock(key: number): Promise<HeldLock | null>;
+  /**
+   * Makes the space of deleted and updated rows reusable. PostgreSQL's autovacuum does it by itself;
+   * PGlite has no background workers, so without this its tables (and memory) grow for ever.
+   */
+  reclaim(): Promise<void>;
   close(): Promise<void>;
 }

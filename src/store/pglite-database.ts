@@ -37,6 +37,11 @@ export class PgliteDatabase implements Database {
     };
   }
 
+  /** Plain VACUUM (not FULL): marks dead rows reusable without locking anyone out. */
+  async reclaim(): Promise<void> {
+    await this.db.exec('VACUUM');
+  }
+
   async close(): Promise<void> {
     if (!this.db.closed) await this.db.close();
   }

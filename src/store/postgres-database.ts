@@ -74,6 +74,9 @@ export class PostgresDatabase implements Database {
     };
   }
 
+  /** Autovacuum's job on a server. */
+  async reclaim(): Promise<void> {}
+
   async close(): Promise<void> {
     await this.pool.end();
   }
