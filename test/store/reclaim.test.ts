@@ -16,9 +16,7 @@ describe.each(pglite)('reclaiming dead rows on $name', (engine) => {
     await db.query(`CREATE TABLE ${table} (id int, payload text)`);
     const sizes: number[] = [];
     for (let round = 0; round < rounds; round++) {
-      await db.query(
-        `INSERT INTO ${table} SELECT g, repeat('x', 200) FROM generate_series(1, 2000) AS g`,
-      );
+      await db.query(`INSERT INTO ${table} SELECT g, repeat('x', 200) FROM generate_series(1, 2000) AS g`);
       await db.query(`DELETE FROM ${table}`);
       if (reclaim) await db.reclaim();
       const [row] = await db.query<{ size: number }>(`SELECT pg_relation_size('${table}')::int AS size`);
