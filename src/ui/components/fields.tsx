@@ -1,3 +1,4 @@
+import type { ComponentChildren } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { numberValue } from '../lib/definition-fields.js';
 
@@ -33,6 +34,23 @@ function describedBy(id: string, props: FieldProps): string | undefined {
   return ids.length > 0 ? ids.join(' ') : undefined;
 }
 
+/** A labelled control with its hint and the API's problems with it. */
+function FieldFrame(props: { id: string; field: FieldProps; kind?: string; children: ComponentChildren }) {
+  const { id, field } = props;
+  return (
+    <div class={`field${props.kind ? ` ${props.kind}` : ''}${field.problems?.length ? ' invalid' : ''}`}>
+      <label for={id}>{field.label}</label>
+      {props.children}
+      {field.hint && (
+        <p class="hint" id={`${id}-hint`}>
+          {field.hint}
+        </p>
+      )}
+      <Problems id={id} problems={field.problems} />
+    </div>
+  );
+}
+
 export function TextField(props: FieldProps) {
   const id = fieldId(props.pointer);
   const common = {
@@ -48,16 +66,9 @@ export function TextField(props: FieldProps) {
     onInput: (e: Event) => props.onChange(props.pointer, (e.currentTarget as HTMLInputElement).value),
   };
   return (
-    <div class={`field${props.problems?.length ? ' invalid' : ''}`}>
-      <label for={id}>{props.label}</label>
+    <FieldFrame id={id} field={props}>
       {props.multiline ? <textarea rows={2} {...common} /> : <input {...common} />}
-      {props.hint && (
-        <p class="hint" id={`${id}-hint`}>
-          {props.hint}
-        </p>
-      )}
-      <Problems id={id} problems={props.problems} />
-    </div>
+    </FieldFrame>
   );
 }
 
@@ -77,8 +88,7 @@ export function NumberField(props: FieldProps) {
     props.onChange(props.pointer, props.optional && next.trim() === '' ? undefined : numberValue(next));
   };
   return (
-    <div class={`field number${props.problems?.length ? ' invalid' : ''}`}>
-      <label for={id}>{props.label}</label>
+    <FieldFrame id={id} field={props} kind="number">
       <input
         id={id}
         inputMode="decimal"
@@ -87,13 +97,7 @@ export function NumberField(props: FieldProps) {
         aria-describedby={describedBy(id, props)}
         onInput={onInput}
       />
-      {props.hint && (
-        <p class="hint" id={`${id}-hint`}>
-          {props.hint}
-        </p>
-      )}
-      <Problems id={id} problems={props.problems} />
-    </div>
+    </FieldFrame>
   );
 }
 

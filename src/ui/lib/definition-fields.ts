@@ -2,6 +2,18 @@
 
 export type EditableDefinition = Record<string, unknown>;
 
+export const NEW_REGION = { region: '', launchSpec: { ImageId: '' }, secrets: {}, userData: {}, scopes: [] };
+export const NEW_INSTANCE_TYPE = {
+  instanceType: '',
+  capacity: 1,
+  utility: 1,
+  launchSpec: {},
+  secrets: {},
+  userData: {},
+  scopes: [],
+};
+
+// Edits copy what they change (setAt), so the templates can be shared.
 export const NEW_DEFINITION: EditableDefinition = {
   description: '',
   owner: '',
@@ -16,30 +28,9 @@ export const NEW_DEFINITION: EditableDefinition = {
   userData: {},
   secrets: {},
   scopes: [],
-  instanceTypes: [
-    {
-      instanceType: 'm5.large',
-      capacity: 1,
-      utility: 1,
-      launchSpec: {},
-      secrets: {},
-      userData: {},
-      scopes: [],
-    },
-  ],
-  regions: [{ region: '', launchSpec: { ImageId: '' }, secrets: {}, userData: {}, scopes: [] }],
+  instanceTypes: [{ ...NEW_INSTANCE_TYPE, instanceType: 'm5.large' }],
+  regions: [NEW_REGION],
   availabilityZones: [],
-};
-
-export const NEW_REGION = { region: '', launchSpec: { ImageId: '' }, secrets: {}, userData: {}, scopes: [] };
-export const NEW_INSTANCE_TYPE = {
-  instanceType: '',
-  capacity: 1,
-  utility: 1,
-  launchSpec: {},
-  secrets: {},
-  userData: {},
-  scopes: [],
 };
 
 /** Top-level fields with a form control. */
