@@ -56,7 +56,8 @@ export interface InstanceView {
   spotRequestId: string | null;
 }
 
-export interface Snapshot {
+/** One worker type's figures at one iteration (levels) or over one bucket of them. */
+export interface CapacityFigures {
   at: string;
   pendingTasks: number | null;
   runningCapacity: number;
@@ -67,6 +68,9 @@ export interface Snapshot {
   launches: number;
   launchFailures: number;
   terminations: number;
+}
+
+export interface Snapshot extends CapacityFigures {
   blocked: string | null;
   decision: unknown;
 }
@@ -106,18 +110,8 @@ export interface WorkerTypeDetails {
   removal: { requestedAt: string; lastError: string | null } | null;
 }
 
-export interface HistoryPoint {
-  at: string;
+export interface HistoryPoint extends CapacityFigures {
   samples: number;
-  pendingTasks: number | null;
-  runningCapacity: number;
-  pendingCapacity: number;
-  requestedCapacity: number;
-  spendPerHour: number;
-  spotCapacity: number;
-  launches: number;
-  launchFailures: number;
-  terminations: number;
 }
 
 export interface History {
