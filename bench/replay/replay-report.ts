@@ -74,7 +74,7 @@ function table(report: ReplayReport): string {
     .join('\n');
 }
 
-/** Strategies within 2% of each other tie: a different seed moves the figures about that much. */
+/** Strategies within 2% of each other tie: no claim of a win on a margin the seed alone might move (not measured). */
 const TIE_MARGIN = 0.02;
 
 export function versus(ours: number, theirs: number): string {
