@@ -28,9 +28,11 @@ import { Metrics } from './metrics/metrics.js';
 import { metricsPlugin } from './metrics/metrics-plugin.js';
 import { recordIterationMetrics } from './metrics/record-iteration.js';
 import { CapacityFailures } from './provisioner/capacity-failures.js';
+import { DemandWatch } from './provisioner/demand-watch.js';
 import { Housekeeper } from './provisioner/housekeeper.js';
 import { Launcher } from './provisioner/launcher.js';
 import { LoopRunner } from './provisioner/loop-runner.js';
+import type { DemandCheck } from './provisioner/next-iteration.js';
 import { PriceBook } from './provisioner/price-book.js';
 import { type IterationReport, ReconcilePass } from './provisioner/reconcile-pass.js';
 import type { QueuePort } from './queue/queue-port.js';
@@ -205,9 +207,14 @@ export class Runtime {
   provisioning(
     queue: QueuePort,
     options: { random?: () => number; onIteration?: (report: IterationReport) => void } = {},
-  ): { pass: ReconcilePass; runner: LoopRunner } {
+  ): { pass: ReconcilePass; runner: LoopRunner; demandCheck: DemandCheck | undefined } {
     const { config, db, logger } = this.deps;
     const capacityFailures = new CapacityFailures(this.clock);
+    const watch = new DemandWatch(queue, config.provisionerId);
+    const demandCheck =
+      config.demandCheckMs > 0
+        ? { everyMs: config.demandCheckMs, outgrown: (signal?: AbortSignal) => watch.outgrown(signal) }
+        : undefined;
     const pass = new ReconcilePass({
       config,
       db,
@@ -256,6 +263,7 @@ export class Runtime {
         awsInstancePubkey: config.awsInstancePubkey,
       }),
       random: options.random ?? Math.random,
+      demandWatch: watch,
       onIteration: (report) => {
         recordIterationMetrics(this.metrics, report, this.clock.now());
         options.onIteration?.(report);
@@ -266,12 +274,14 @@ export class Runtime {
       clock: this.clock,
       logger,
       intervalMs: config.iterationIntervalMs,
+      ...(demandCheck && { demandCheck }),
+      onEarlyIteration: (workerType) => this.metrics.observeEarlyIteration(workerType),
       maxIterationMs: config.maxIterationMs,
       iterate: async (signal) => {
         await pass.run(signal);
       },
     });
-    return { pass, runner };
+    return { pass, runner, demandCheck };
   }
 
   /** The HTTP app. Hawk checks client timestamps against real time, whatever clock the service runs on. */

@@ -36,6 +36,11 @@ export interface Config {
   awsKeyPrefix: string;
   awsInstancePubkey: string | undefined;
   iterationIntervalMs: number;
+  /**
+   * Between iterations, pending tasks are re-read this often; demand grown past what the last iteration
+   * covered, on two checks in a row, starts the next one early. 0 = off.
+   */
+  demandCheckMs: number;
   maxIterationMs: number;
   maxInstanceLifeMs: number;
   secretLifetimeMs: number;
@@ -199,6 +204,27 @@ const positive = (n: number) => n > 0;
 const nonNegative = (n: number) => n >= 0;
 const HOUR = 3_600_000;
 
+/**
+ * `DEMAND_CHECK_INTERVAL`: 15 s by default; off under `classic`, which reproduces the original's
+ * fixed-interval loop. Set explicitly, it must be shorter than the interval, or it would never run.
+ */
+function readDemandCheck(reader: Reader, strategy: Strategy, intervalMs: number): number {
+  const fallback = strategy === 'classic' ? 0 : 15;
+  const seconds = reader.number(
+    'DEMAND_CHECK_INTERVAL',
+    fallback,
+    nonNegative,
+    'a non-negative number of seconds',
+  );
+  const explicit = reader.string('DEMAND_CHECK_INTERVAL') !== undefined;
+  if (explicit && seconds > 0 && seconds * 1000 >= intervalMs) {
+    reader.problems.push(
+      `DEMAND_CHECK_INTERVAL=${seconds} must be 0 (off) or shorter than ITERATION_INTERVAL (${intervalMs / 1000} s)`,
+    );
+  }
+  return seconds * 1000;
+}
+
 export function loadConfig(env: Env = process.env): Config {
   const reader = new Reader(env);
   const port = reader.number(
@@ -215,6 +241,9 @@ export function loadConfig(env: Env = process.env): Config {
   if (awsKeyPrefix.replace(/:$/, '').includes(':')) {
     reader.problems.push('AWS_KEY_PREFIX may contain ":" only as its last character');
   }
+  const strategy = reader.oneOf('PROVISIONING_STRATEGY', ['default', 'classic'] as const, 'default');
+  const iterationIntervalMs =
+    reader.number('ITERATION_INTERVAL', 60, positive, 'a positive number of seconds') * 1000;
   const config: Config = {
     port,
     publicUrl: reader.url('PUBLIC_URL', ['http:', 'https:']) ?? `http://localhost:${port}`,
@@ -230,8 +259,8 @@ export function loadConfig(env: Env = process.env): Config {
     secretsEncryptionKey: readEncryptionKey(reader),
     awsKeyPrefix,
     awsInstancePubkey: reader.string('AWS_INSTANCE_PUBKEY'),
-    iterationIntervalMs:
-      reader.number('ITERATION_INTERVAL', 60, positive, 'a positive number of seconds') * 1000,
+    iterationIntervalMs,
+    demandCheckMs: readDemandCheck(reader, strategy, iterationIntervalMs),
     maxIterationMs: reader.number('MAX_ITERATION_TIME', 900, positive, 'a positive number of seconds') * 1000,
     maxInstanceLifeMs: reader.number('MAX_INSTANCE_LIFE', 96, positive, 'a positive number of hours') * HOUR,
     secretLifetimeMs: reader.number('SECRET_LIFETIME', 40, positive, 'a positive number of minutes') * 60_000,
@@ -244,7 +273,7 @@ export function loadConfig(env: Env = process.env): Config {
       ) * HOUR,
     historyRetentionMs:
       reader.number('HISTORY_RETENTION', 7, positive, 'a positive number of days') * 24 * HOUR,
-    strategy: reader.oneOf('PROVISIONING_STRATEGY', ['default', 'classic'] as const, 'default'),
+    strategy,
     maxHourlySpend: reader.optionalNumber(
       'MAX_HOURLY_SPEND',
       nonNegative,

@@ -64,6 +64,11 @@ export class Metrics {
   private readonly iterations = this.counter('iterations_total', 'Provisioning iterations finished.', [
     'outcome',
   ]);
+  private readonly earlyIterations = this.counter(
+    'early_iterations_total',
+    "Iterations started before the interval because a worker type's demand outgrew the last one.",
+    WORKER_TYPE,
+  );
   private readonly iterationDuration = new Histogram({
     name: `${METRIC_PREFIX}iteration_duration_seconds`,
     help: 'Duration of a provisioning iteration.',
@@ -154,6 +159,11 @@ export class Metrics {
     this.iterations.inc({ outcome });
     this.iterationDuration.observe(seconds);
     this.lastIteration.set(finishedAt / 1000);
+  }
+
+  /** The worker type whose grown demand started the iteration early. */
+  observeEarlyIteration(workerType: string): void {
+    this.earlyIterations.inc({ worker_type: workerType });
   }
 
   /** Fits `Ec2GatewayOptions.onCall`: one call per attempt. Bound, so it can be passed as is. */

@@ -1,6 +1,7 @@
 import type { Clock } from '../clock/clock.js';
 import type { Logger } from '../log/logger.js';
 import type { Database, HeldLock } from '../store/database.js';
+import { type DemandCheck, untilNextIteration } from './next-iteration.js';
 
 /** The advisory lock that makes one `provisioner` process the leader among replicas on one PostgreSQL. */
 export const LEADER_LOCK_KEY = 72_520_002;
@@ -11,12 +12,16 @@ export interface LoopRunnerOptions {
   logger: Logger;
   /** Time between the starts of two iterations (an iteration that runs longer is followed at once). */
   intervalMs: number;
+  /** Between iterations: demand that outgrew the last one starts the next early. */
+  demandCheck?: DemandCheck;
   /** An iteration running longer is aborted. */
   maxIterationMs: number;
   /** A standby process tries to become leader this often; half an interval, so takeover is within one. */
   standbyPollMs?: number;
   /** One iteration; it must stop soon after `signal` aborts. */
   iterate: (signal: AbortSignal) => Promise<void>;
+  /** Called with the worker type whose grown demand starts an iteration early. */
+  onEarlyIteration?: (workerType: string) => void;
   /** Called when this process becomes leader (caches written by an earlier leader are stale). */
   onLeadership?: () => void;
 }
@@ -58,9 +63,15 @@ export class LoopRunner {
         await this.pause(this.options.standbyPollMs ?? intervalMs / 2);
         continue;
       }
-      const started = clock.now();
+      const lastStart = clock.now();
       await this.iterateOnce();
-      await this.pause(Math.max(0, started + intervalMs - clock.now()));
+      const { demandCheck } = this.options;
+      const signal = this.stopController.signal;
+      const next = await untilNextIteration({ clock, lastStart, intervalMs, demandCheck, signal });
+      if (next.early !== null) {
+        this.options.logger.info({ event: 'loop.early-iteration', workerType: next.early });
+        this.options.onEarlyIteration?.(next.early);
+      }
     }
   }
 

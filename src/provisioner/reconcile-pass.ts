@@ -18,6 +18,7 @@ import type { SecretStore } from '../store/secret-store.js';
 import type { WorkerTypeStore } from '../store/worker-type-store.js';
 import { actOnPlan } from './act-on-plan.js';
 import type { CapacityFailures } from './capacity-failures.js';
+import type { DemandWatch } from './demand-watch.js';
 import { gatherFacts } from './gather-facts.js';
 import type { Housekeeper } from './housekeeper.js';
 import {
@@ -53,6 +54,8 @@ export interface PassDeps {
   housekeeper: Housekeeper;
   /** The classic strategy's random draw. */
   random: () => number;
+  /** Left each successful iteration's plan, and nothing after a failed one. */
+  demandWatch?: Pick<DemandWatch, 'remember' | 'forget'>;
   /** Called with each finished iteration's plan and outcomes (metrics, benchmarks). */
   onIteration?: (report: IterationReport) => void;
 }
@@ -98,6 +101,7 @@ export class ReconcilePass {
   async run(signal?: AbortSignal): Promise<IterationReport> {
     const { deps } = this;
     const started = deps.clock.now();
+    deps.demandWatch?.forget();
     const iterationId = await deps.iterations.start(new Date(started));
     const errors: string[] = [];
     let report: IterationReport | undefined;
@@ -143,6 +147,7 @@ export class ReconcilePass {
         ms: report.durationMs,
         ...iterationSummary(observed.plan, outcomes, errors),
       });
+      deps.demandWatch?.remember(observed.plan);
       deps.onIteration?.(report);
       return report;
     } catch (error) {

@@ -88,6 +88,23 @@ describe('configuration', () => {
     expect(problems.join('\n')).not.toContain('hunter2');
   });
 
+  it('checks demand every 15 s by default, never under classic unless asked, and only within the interval', () => {
+    expect(loadConfig({}).demandCheckMs).toBe(15_000);
+    expect(loadConfig({ PROVISIONING_STRATEGY: 'classic' }).demandCheckMs).toBe(0);
+    expect(loadConfig({ PROVISIONING_STRATEGY: 'classic', DEMAND_CHECK_INTERVAL: '10' }).demandCheckMs).toBe(
+      10_000,
+    );
+    expect(loadConfig({ DEMAND_CHECK_INTERVAL: '0' }).demandCheckMs).toBe(0);
+    // The default simply never fires when the interval is shorter; an explicit value is a mistake.
+    expect(loadConfig({ ITERATION_INTERVAL: '10' }).demandCheckMs).toBe(15_000);
+    expect(problemsOf({ ITERATION_INTERVAL: '30', DEMAND_CHECK_INTERVAL: '30' })).toEqual([
+      'DEMAND_CHECK_INTERVAL=30 must be 0 (off) or shorter than ITERATION_INTERVAL (30 s)',
+    ]);
+    expect(problemsOf({ DEMAND_CHECK_INTERVAL: '-1' })).toEqual([
+      'DEMAND_CHECK_INTERVAL="-1" must be a non-negative number of seconds',
+    ]);
+  });
+
   it('refuses malformed or duplicated static clients', () => {
     expect(problemsOf({ STATIC_CLIENTS: 'not json' })).toEqual([
       'STATIC_CLIENTS must be a JSON array of {clientId, accessToken, scopes}',

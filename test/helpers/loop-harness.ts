@@ -4,6 +4,7 @@ import { regionConfig, type WorkerType, type WorkerTypeDefinition } from '../../
 import type { Ec2Port } from '../../src/ec2/ec2-port.js';
 import { createLogger } from '../../src/log/logger.js';
 import { Runtime } from '../../src/main.js';
+import type { DemandCheck } from '../../src/provisioner/next-iteration.js';
 import type { IterationReport, ReconcilePass } from '../../src/provisioner/reconcile-pass.js';
 import type { RunningSimulator } from '../../src/simulator/ec2/ec2-http-handler.js';
 import { defaultImageId } from '../../src/simulator/ec2/scenario.js';
@@ -20,6 +21,8 @@ export interface LoopHarness {
   simulator: RunningSimulator;
   runtime: Runtime;
   pass: ReconcilePass;
+  /** The loop's demand check between iterations; undefined when it is off. */
+  demandCheck: DemandCheck | undefined;
   config: Config;
   test: TestDatabase;
   reports: IterationReport[];
@@ -96,7 +99,7 @@ export async function startLoopHarness(
   const probe = new Runtime({ config, logger, db: test.db, clock, ec2Options: gatewayOptions() });
   const ec2 = options.wrapEc2 ? options.wrapEc2(probe.ec2) : probe.ec2;
   const runtime = options.wrapEc2 ? new Runtime({ config, logger, db: test.db, clock, ec2 }) : probe;
-  const { pass } = runtime.provisioning(runtime.queue as NonNullable<Runtime['queue']>, {
+  const { pass, demandCheck } = runtime.provisioning(runtime.queue as NonNullable<Runtime['queue']>, {
     random: () => 0.5,
     onIteration: (report) => reports.push(report),
   });
@@ -106,6 +109,7 @@ export async function startLoopHarness(
     simulator,
     runtime,
     pass,
+    demandCheck,
     config,
     test,
     reports,
