@@ -3,6 +3,7 @@ import { type Config, loadConfig, type Strategy } from '../src/config/config.js'
 import { type Ec2CallEvent, Ec2Gateway, type Ec2GatewayOptions } from '../src/ec2/ec2-gateway.js';
 import { createLogger } from '../src/log/logger.js';
 import { Runtime } from '../src/main.js';
+import type { DemandCheck } from '../src/provisioner/next-iteration.js';
 import type { IterationReport, ReconcilePass } from '../src/provisioner/reconcile-pass.js';
 import { TaskclusterQueue } from '../src/queue/taskcluster-queue.js';
 import { Random } from '../src/simulator/random.js';
@@ -42,6 +43,8 @@ export class BenchLoop {
     readonly config: Config,
     readonly runtime: Runtime,
     readonly pass: ReconcilePass,
+    /** The loop's demand check between iterations (undefined when off, as under classic). */
+    readonly demandCheck: DemandCheck | undefined,
     readonly driver: VirtualTimeDriver,
     readonly db: CountingDatabase,
     readonly queue: CountingQueue,
@@ -85,8 +88,8 @@ export class BenchLoop {
       clock: options.clock,
       probes: [() => gateway.inFlightCalls, () => db.inFlight, () => queue.inFlight],
     });
-    const { pass } = runtime.provisioning(queue, { random: () => draws.next() });
-    const loop = new BenchLoop(config, runtime, pass, driver, db, queue);
+    const { pass, demandCheck } = runtime.provisioning(queue, { random: () => draws.next() });
+    const loop = new BenchLoop(config, runtime, pass, demandCheck, driver, db, queue);
     tally = loop.calls;
     return loop;
   }

@@ -18,6 +18,8 @@ export interface ReplayArgs {
   idleTimeoutMin: number;
   /** Workers check in (instanceStarted) in-process, as docker-worker does over HTTP; the breaker needs it. */
   checkIn: boolean;
+  /** Seconds between demand checks for every strategy; undefined: each strategy's product default. */
+  demandCheckS: number | undefined;
   strategies: Strategy[];
   /** Each strategy in a child process of its own, both at once (two cores); otherwise one after the other. */
   parallel: boolean;
@@ -35,6 +37,8 @@ export const REPLAY_USAGE = `npx tsx bench/replay.ts --trace FILE [options]
   --drain-hours H        after the last arrival, run at most this long for the fleet to drain (default 2)
   --idle-timeout-min M   a worker with nothing to do shuts down after M minutes (default 15, docker-worker's)
   --no-check-in          workers do not check in (the circuit breaker then sees none)
+  --demand-check S       DEMAND_CHECK_INTERVAL for every strategy, 0 = off (default: the product's,
+                         15 for default and off for classic)
   --strategies A,B       (default default,classic)
   --serial               run the strategies one after the other in this process`;
 
@@ -72,6 +76,7 @@ export function parseReplayArgs(argv: readonly string[]): ReplayArgs {
       strategies: { type: 'string' },
       serial: { type: 'boolean' },
       'no-check-in': { type: 'boolean' },
+      'demand-check': { type: 'string' },
     },
   });
   if (values.trace === undefined) throw new RangeError(`--trace is required\n${REPLAY_USAGE}`);
@@ -90,6 +95,8 @@ export function parseReplayArgs(argv: readonly string[]): ReplayArgs {
     maxCapacity: numberOf('max-capacity', values['max-capacity'], 5000),
     drainHours: numberOf('drain-hours', values['drain-hours'], 2),
     checkIn: values['no-check-in'] !== true,
+    demandCheckS:
+      values['demand-check'] === undefined ? undefined : numberOf('demand-check', values['demand-check'], 0),
     idleTimeoutMin: numberOf('idle-timeout-min', values['idle-timeout-min'], 15),
     strategies,
     parallel: values.serial !== true && strategies.length > 1,

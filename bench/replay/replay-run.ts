@@ -1,6 +1,7 @@
 import { VirtualClock } from '../../src/clock/virtual-clock.js';
 import type { Strategy } from '../../src/config/config.js';
 import type { WorkerTypeDefinition } from '../../src/domain/worker-type.js';
+import { untilNextIteration } from '../../src/provisioner/next-iteration.js';
 import type { IterationReport } from '../../src/provisioner/reconcile-pass.js';
 import type { SpotPriceTrace } from '../../src/simulator/ec2/spot-price-trace.js';
 import type { TaskTrace } from '../../src/simulator/load/task-trace.js';
@@ -31,6 +32,8 @@ export interface ReplayRunOptions {
   idleTimeoutMs: number;
   /** Check every started worker in through the service's `instanceStarted` (skip mode makes no API call). */
   checkIn: boolean;
+  /** Configuration over the product's defaults (e.g. DEMAND_CHECK_INTERVAL). */
+  env?: Record<string, string>;
   /** Progress lines go here (stderr), every this many virtual hours. */
   progressEveryHours?: number;
 }
@@ -47,8 +50,12 @@ export interface TimelinePoint {
 
 export interface StrategyResult {
   strategy: Strategy;
+  /** The loop's demand check interval, ms (0 = off). */
+  demandCheckMs: number;
   virtualHours: number;
   iterations: number;
+  /** Iterations started before the interval because demand outgrew the previous one. */
+  earlyIterations: number;
   costUsd: number;
   wait: WaitSummary;
   idleFraction: number;
@@ -88,6 +95,7 @@ export async function runStrategy(options: ReplayRunOptions): Promise<StrategyRe
     regions: options.regions,
     strategy: options.strategy,
     seed: options.seed,
+    ...(options.env && { env: options.env }),
   });
   try {
     await loop.drive(loop.runtime.workerTypes.create(WORKER_TYPE, options.definition, 'bench'));
@@ -98,8 +106,10 @@ export async function runStrategy(options: ReplayRunOptions): Promise<StrategyRe
     const passes = [...run.passMs].sort((a, b) => a - b);
     return {
       strategy: options.strategy,
+      demandCheckMs: loop.config.demandCheckMs,
       virtualHours: (clock.now() - REPLAY_START) / 3_600_000,
       iterations: passes.length,
+      earlyIterations: run.earlyIterations,
       costUsd: fleet.costUsd,
       wait: world.queue.waitSummary(),
       idleFraction: fleet.idleFraction,
@@ -152,6 +162,7 @@ async function iterateUntilDrained(
   const timeline: TimelinePoint[] = [];
   const passMs: number[] = [];
   const digest = new DecisionDigest();
+  let earlyIterations = 0;
   const arrivalsEnd =
     REPLAY_START + Math.min(options.durationMs, options.trace.spanMs + options.trace.arrivalMs(0) + 1);
   const deadline = arrivalsEnd + options.drainMs;
@@ -172,9 +183,13 @@ async function iterateUntilDrained(
     const idle =
       point.pendingTasks + point.runningTasks + point.runningInstances + point.pendingInstances === 0;
     if (clock.now() >= deadline || (clock.now() >= arrivalsEnd && idle)) break;
-    await loop.driver.advanceTo(Math.max(clock.now(), started + INTERVAL_MS));
+    const { demandCheck } = loop;
+    const next = await loop.drive(
+      untilNextIteration({ clock, lastStart: started, intervalMs: INTERVAL_MS, demandCheck }),
+    );
+    if (next.early !== null) earlyIterations++;
   }
-  return { timeline, passMs, digest };
+  return { timeline, passMs, digest, earlyIterations };
 }
 
 function sample(world: SimulatedWorld, clock: VirtualClock, report: IterationReport): TimelinePoint {

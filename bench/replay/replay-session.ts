@@ -62,6 +62,7 @@ export class ReplaySession {
       drainMs: args.drainHours * 3_600_000,
       idleTimeoutMs: args.idleTimeoutMin * 60_000,
       checkIn: args.checkIn,
+      ...(args.demandCheckS !== undefined && { env: { DEMAND_CHECK_INTERVAL: String(args.demandCheckS) } }),
     });
   }
 }
