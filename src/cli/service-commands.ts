@@ -4,6 +4,7 @@ import type { IterationPlan, WorkerTypePlan } from '../domain/plan-types.js';
 import { createLogger } from '../log/logger.js';
 import { openDatabase, Runtime } from '../main.js';
 import { listen, onShutdown } from '../server.js';
+import { reclaimPeriodically } from '../store/periodic-reclaim.js';
 
 /** Reads the environment (with command-line overrides); a bad configuration lists every problem and exits 2. */
 export function configFrom(overrides: Record<string, string | undefined>): Config {
@@ -56,6 +57,8 @@ async function runServices(config: Config, services: { api: boolean; loop: boole
   const app = services.api ? await runtime.buildApiApp() : await runtime.buildMetricsApp();
   const runner = services.loop && runtime.queue ? runtime.provisioning(runtime.queue).runner : undefined;
   runner?.start();
+  // The loop reclaims with its hourly pruning; without it, PGlite would never reclaim dead rows.
+  const stopReclaim = runner ? undefined : reclaimPeriodically(runtime.deps.db, runtime.clock, logger);
   logger.info({
     event: 'server.listening',
     url: await listen(app, config.port),
@@ -65,6 +68,7 @@ async function runServices(config: Config, services: { api: boolean; loop: boole
     logger.info({ event: 'loop.started', intervalMs: config.iterationIntervalMs, strategy: config.strategy });
   onShutdown(async () => {
     await runner?.stop();
+    stopReclaim?.();
     await app.close();
     await runtime.close();
   });
