@@ -165,7 +165,9 @@ export class InstanceLifecycle {
     events.record('instance-terminated', { region: instance.region, instanceId: instance.instanceId });
     this.context.emit({ type: 'terminated', instance: instanceSnapshot(instance), reason });
     setLongTimer(clock, scenario.delays.terminatedRetentionMs, () => {
-      this.context.regions.get(instance.region)?.instances.remove(instance);
+      const store = this.context.regions.get(instance.region);
+      store?.instances.remove(instance);
+      store?.forgetTokenOf(instance);
       this.context.instancesById.delete(instance.instanceId);
       events.record('instance-vanished', { region: instance.region, instanceId: instance.instanceId });
     });

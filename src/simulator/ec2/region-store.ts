@@ -45,6 +45,24 @@ export class RegionStore {
     this.zonesByName = new Map(scenario.zones.map((zone) => [zone.name, zone]));
   }
 
+  /**
+   * A client token is answered while any instance (or spot request) of its launch is still visible. AWS
+   * keeps it at least 24 h after termination; the simulator forgets terminated instances sooner, and a
+   * token kept longer would keep every launch's records in memory for the whole run.
+   */
+  forgetTokenOf(resource: { clientToken?: string }): void {
+    const token = resource.clientToken;
+    if (token === undefined) return;
+    const run = this.runTokens.get(token);
+    if (run && run.result.instances.every((i) => this.instances.get(i.instanceId) === undefined)) {
+      this.runTokens.delete(token);
+    }
+    const spot = this.spotTokens.get(token);
+    if (spot?.result.every((r) => this.spotRequests.get(r.spotRequestId) === undefined)) {
+      this.spotTokens.delete(token);
+    }
+  }
+
   zone(name: string): ZoneScenario {
     const zone = this.zonesByName.get(name);
     if (zone === undefined) throw ec2Error('InvalidParameterValue', `Invalid availability zone: [${name}]`);

@@ -215,7 +215,9 @@ export class SpotRequestBook {
     for (const cancel of request.cancelTimers.splice(0)) cancel();
     const { clock, scenario } = this.context;
     setLongTimer(clock, scenario.delays.closedRequestRetentionMs, () => {
-      this.context.regions.get(request.region)?.spotRequests.remove(request);
+      const store = this.context.regions.get(request.region);
+      store?.spotRequests.remove(request);
+      store?.forgetTokenOf(request);
       this.context.spotRequestsById.delete(request.spotRequestId);
     });
   }

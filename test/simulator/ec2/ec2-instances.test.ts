@@ -129,6 +129,25 @@ describe('simulated EC2: instances', () => {
     );
   });
 
+  it('forgets a client token once its instances have vanished, so records do not pile up', async () => {
+    sim = await startSimulatedEc2({
+      delays: { terminatedRetentionMs: 60_000, shutdown: { minMs: 0, maxMs: 0 } },
+    });
+    const ec2 = sim.client();
+    const first = await ec2.send(launch({ ClientToken: 'token-2' }));
+    const id = first.Instances?.[0]?.InstanceId as string;
+    const region = sim.world.region('us-east-1');
+    await ec2.send(new TerminateInstancesCommand({ InstanceIds: [id] }));
+    await sim.clock.advanceBy(30_000);
+    // Terminated but still visible: the token still answers with the same instance.
+    const again = await ec2.send(launch({ ClientToken: 'token-2' }));
+    expect(again.Instances?.map((i) => i.InstanceId)).toEqual([id]);
+    expect(region.runTokens.size).toBe(1);
+    await sim.clock.advanceBy(60_000);
+    expect(await describeAll(sim)).toEqual([]);
+    expect(region.runTokens.size).toBe(0);
+  });
+
   it('pages through instances once each, even while instances vanish between pages', async () => {
     sim = await startSimulatedEc2({ delays: { terminatedRetentionMs: 0, shutdown: { minMs: 0, maxMs: 0 } } });
     const ec2 = sim.client();

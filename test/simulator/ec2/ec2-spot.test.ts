@@ -154,6 +154,22 @@ describe('simulated EC2: spot', () => {
     expect(open.SpotInstanceRequests).toEqual([]);
   });
 
+  it('forgets a RequestSpotInstances client token once its requests have vanished', async () => {
+    sim = await startSimulatedEc2({ delays: { closedRequestRetentionMs: 60_000 } });
+    const ec2 = sim.client();
+    const spec = { ImageId: IMAGE, InstanceType: 'c5.large' as const };
+    const input = { LaunchSpecification: spec, SpotPrice: '0.0001', ClientToken: 'spot-token' };
+    const first = await ec2.send(new RequestSpotInstancesCommand(input));
+    const id = first.SpotInstanceRequests?.[0]?.SpotInstanceRequestId as string;
+    await ec2.send(new CancelSpotInstanceRequestsCommand({ SpotInstanceRequestIds: [id] }));
+    const again = await ec2.send(new RequestSpotInstancesCommand(input));
+    expect(again.SpotInstanceRequests?.[0]?.SpotInstanceRequestId).toBe(id);
+    const region = sim.world.region('us-east-1');
+    expect(region.spotTokens.size).toBe(1);
+    await sim.clock.advanceBy(120_000);
+    expect(region.spotTokens.size).toBe(0);
+  });
+
   it('keeps new spot requests invisible for a while', async () => {
     sim = await startSimulatedEc2({ delays: { spotRequestVisibility: { minMs: 3_000, maxMs: 3_000 } } });
     const ec2 = sim.client();
