@@ -213,8 +213,11 @@ function sample(world: SimulatedWorld, clock: VirtualClock, report: IterationRep
 function progress(strategy: string, point: TimelinePoint, passMs: readonly number[]): void {
   const recent = passMs.slice(-360);
   const mean = recent.reduce((sum, ms) => sum + ms, 0) / Math.max(1, recent.length);
+  const memory = process.memoryUsage();
+  const mib = (bytes: number) => (bytes / 2 ** 20).toFixed(0);
   process.stderr.write(
     `[${strategy}] ${point.hours.toFixed(0)} h: ${point.pendingTasks} pending, ${point.runningTasks} running, ` +
-      `${point.runningInstances + point.pendingInstances} instances; pass ${mean.toFixed(0)} ms (last 6 h)\n`,
+      `${point.runningInstances + point.pendingInstances} instances; pass ${mean.toFixed(0)} ms (last 6 h); ` +
+      `MiB rss ${mib(memory.rss)}, heap ${mib(memory.heapUsed)}, array buffers ${mib(memory.arrayBuffers)}\n`,
   );
 }
