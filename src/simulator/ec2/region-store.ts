@@ -54,7 +54,7 @@ export class RegionStore {
     const token = resource.clientToken;
     if (token === undefined) return;
     const run = this.runTokens.get(token);
-    if (run && run.result.instances.every((i) => this.instances.get(i.instanceId) === undefined)) {
+    if (run?.result.instances.every((i) => this.instances.get(i.instanceId) === undefined)) {
       this.runTokens.delete(token);
     }
     const spot = this.spotTokens.get(token);
