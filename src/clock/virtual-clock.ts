@@ -8,6 +8,8 @@ interface Timer {
   cancelled: boolean;
 }
 
+const RELEASED = () => {};
+
 /** Captured at load, so test frameworks that fake timers later cannot stall the virtual clock. */
 const realSetImmediate = globalThis.setImmediate;
 
@@ -49,6 +51,9 @@ export class VirtualClock implements Clock {
     return () => {
       if (!timer.cancelled) {
         timer.cancelled = true;
+        // A cancelled timer stays in the heap until it reaches the top, perhaps days of virtual time
+        // later: its callback, and what that holds (a whole simulated instance), must not stay with it.
+        timer.fn = RELEASED;
         this.live--;
       }
     };

@@ -1,3 +1,5 @@
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import { VirtualClock } from '../../src/clock/virtual-clock.js';
 
@@ -80,6 +82,26 @@ describe('VirtualClock', () => {
     cancel();
     await clock.advanceBy(100);
     expect(fired).toBe(false);
+    expect(clock.pendingTimers()).toBe(0);
+  });
+
+  it("lets go of a cancelled timer's callback long before the timer would have come due", async () => {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const clock = new VirtualClock();
+    let held: WeakRef<object> | undefined;
+    const cancel = (() => {
+      const record = { instanceId: 'i-0123456789abcdef0', xml: 'x'.repeat(10_000) };
+      held = new WeakRef(record);
+      return clock.setTimer(7 * 24 * 3_600_000, () => record.instanceId);
+    })();
+    clock.setTimer(1_000, () => {});
+    cancel();
+    await clock.advanceBy(1_000);
+    // WeakRef targets are kept for the rest of the current job: collect in a later one.
+    await new Promise((resolve) => setImmediate(resolve));
+    gc();
+    expect(held?.deref()).toBeUndefined();
     expect(clock.pendingTimers()).toBe(0);
   });
 
