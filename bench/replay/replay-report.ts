@@ -54,6 +54,7 @@ function rows(report: ReplayReport) {
     ['CPU time', (r) => r.wall.cpuUserMs + r.wall.cpuSystemMs, duration],
     ['pass wall mean', (r) => r.wall.passMeanMs, (v) => `${v.toFixed(0)} ms`],
     ['pass wall p95', (r) => r.wall.passP95Ms, (v) => `${v.toFixed(0)} ms`],
+    ['peak RSS', (r) => r.wall.peakRssMiB ?? 0, (v) => `${v.toFixed(0)} MiB`],
   ];
   return figures;
 }

@@ -76,6 +76,8 @@ export interface StrategyResult {
     passMeanMs: number;
     passP95Ms: number;
     passMaxMs: number;
+    /** This process's peak resident memory so far: its own in parallel runs, also the earlier strategy's in --serial ones. */
+    peakRssMiB: number;
   };
   decisions: ReturnType<DecisionDigest['summary']>;
   timeline: TimelinePoint[];
@@ -129,6 +131,7 @@ export async function runStrategy(options: ReplayRunOptions): Promise<StrategyRe
         passMeanMs: passes.reduce((sum, ms) => sum + ms, 0) / Math.max(1, passes.length),
         passP95Ms: passes[Math.floor(passes.length * 0.95)] ?? 0,
         passMaxMs: passes[passes.length - 1] ?? 0,
+        peakRssMiB: process.resourceUsage().maxRSS / 1024,
       },
       decisions: run.digest.summary(),
       timeline: run.timeline,
