@@ -5,10 +5,9 @@ import type { QueuePort } from '../queue/queue-port.js';
 /**
  * Re-reads pending tasks between iterations and says when a worker type's demand grew past what the
  * last iteration covered, on two checks in a row: tasks that idle workers claim before the next check
- * (they poll) need no new capacity, and reacting to them cost 7% more over
- * the first 24 h of the gecko-t replay. It asks the
- * queue only about worker types the last plan fully served; a question that fails counts as no growth
- * (the regular iteration reads demand again).
+ * (they poll) need no new capacity, and reacting to them cost 7% more over the first 24 h of the gecko-t
+ * replay. It asks the queue only about worker types the last plan fully served; a question that fails
+ * counts as no growth (the regular iteration reads demand again).
  */
 export class DemandWatch {
   private baselines: readonly DemandBaseline[] = [];
@@ -35,7 +34,8 @@ export class DemandWatch {
 
   /** The first worker type found whose demand outgrew its baseline; it stops asking once one is found. */
   async outgrown(signal?: AbortSignal): Promise<string | undefined> {
-    const baselines = this.baselines;
+    // A check abandoned at the iteration's start may still get answers: they go to these, not the new ones.
+    const { baselines, previous } = this;
     let next = 0;
     let found: string | undefined;
     const worker = async () => {
@@ -45,11 +45,11 @@ export class DemandWatch {
           .pendingTasks(this.provisionerId, baseline.workerType)
           .catch(() => null);
         if (pending === null) {
-          this.previous.delete(baseline.workerType);
+          previous.delete(baseline.workerType);
           continue;
         }
-        const before = this.previous.get(baseline.workerType);
-        this.previous.set(baseline.workerType, pending);
+        const before = previous.get(baseline.workerType);
+        previous.set(baseline.workerType, pending);
         if (before === undefined) continue;
         if (demandOutgrew(baseline, Math.min(before, pending))) found ??= baseline.workerType;
       }

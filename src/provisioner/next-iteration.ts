@@ -1,7 +1,7 @@
 import type { Clock } from '../clock/clock.js';
 
 export interface DemandCheck {
-  /** How often demand is re-read; also the least time between the starts of two iterations. */
+  /** How often demand is re-read, the first time this long after an iteration starts. */
   everyMs: number;
   /** The worker type whose demand outgrew the last iteration, if any. */
   outgrown: (signal?: AbortSignal) => Promise<string | undefined>;
