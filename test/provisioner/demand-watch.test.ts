@@ -1,43 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { planIteration } from '../../src/domain/iteration-planner.js';
 import { DemandWatch } from '../../src/provisioner/demand-watch.js';
-import { definition, instanceType } from '../domain/definition-fixture.js';
-
-const NOW = Date.UTC(2024, 0, 5, 12);
+import { alphaFacts, planAlone } from '../domain/plan-fixture.js';
 
 /** The plan of an iteration that saw `pendingTasks` for worker type alpha and launched for them. */
-function planFor(pendingTasks: number) {
-  const base = definition({ instanceTypes: [instanceType('c5.xlarge')], maxCapacity: 20 });
-  return planIteration({
-    now: NOW,
-    provisionerId: 'aws-provisioner-v1',
-    strategy: 'default',
-    observedAt: NOW,
-    maxObservationAgeMs: 300_000,
-    unavailableRegions: [],
-    prices: [
-      {
-        region: 'us-west-2',
-        zone: 'us-west-2a',
-        instanceType: 'c5.xlarge',
-        spotPrice: 0.1,
-        recentMaxSpotPrice: 0.1,
-        onDemandPrice: 0.2,
-      },
-    ],
-    capacityFailures: [],
-    workerTypes: [
-      {
-        workerType: 'alpha',
-        definition: { ...base, workerType: 'alpha', lastModified: '2024-01-01T00:00:00.000Z' },
-        pendingTasks,
-        instances: [],
-        spotRequests: [],
-        launches: [],
-      },
-    ],
-  });
-}
+const planFor = (pendingTasks: number) => planAlone(alphaFacts({ pendingTasks }));
 
 /** A queue whose answers the test hands out one by one. */
 function heldQueue() {
