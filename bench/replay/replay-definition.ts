@@ -1,5 +1,5 @@
-import { instanceTypeConfig, regionConfig, type WorkerTypeDefinition } from '../../src/domain/worker-type.js';
-import { defaultImageId } from '../../src/simulator/ec2/scenario.js';
+import { instanceTypeConfig, type WorkerTypeDefinition } from '../../src/domain/worker-type.js';
+import { simulatedDefinition } from '../simulated-definition.js';
 
 /** The instance types the SpotLake trace covers. */
 export const SPOTLAKE_TYPES = ['c5.large', 'm5.large', 'r5.large', 't3.medium'] as const;
@@ -27,24 +27,13 @@ export interface ReplayDefinitionOptions {
 
 /** One worker type for a whole trace: the four SpotLake types, capacity 1 each, spot with on-demand fallback. */
 export function replayDefinition(options: ReplayDefinitionOptions): WorkerTypeDefinition {
-  return {
+  return simulatedDefinition({
     description: 'Trace replay benchmark',
-    owner: 'bench@example.com',
-    launchSpec: {},
-    userData: {},
-    secrets: {},
-    scopes: [],
-    minCapacity: 0,
-    maxCapacity: options.maxCapacity,
-    scalingRatio: 0,
-    minPrice: 0,
-    maxPrice: options.maxPrice,
-    canUseOndemand: true,
-    canUseSpot: true,
+    regions: options.regions,
     instanceTypes: SPOTLAKE_TYPES.map((name) =>
       instanceTypeConfig(name, { utility: options.utilities[name] ?? 1 }),
     ),
-    regions: options.regions.map((region) => regionConfig(region, defaultImageId(region))),
-    availabilityZones: [],
-  };
+    maxCapacity: options.maxCapacity,
+    maxPrice: options.maxPrice,
+  });
 }

@@ -1,10 +1,10 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import { VirtualClock } from '../../src/clock/virtual-clock.js';
-import { instanceTypeConfig, regionConfig, type WorkerTypeDefinition } from '../../src/domain/worker-type.js';
-import { defaultImageId } from '../../src/simulator/ec2/scenario.js';
+import { instanceTypeConfig, type WorkerTypeDefinition } from '../../src/domain/worker-type.js';
 import type { Database } from '../../src/store/database.js';
 import { BenchLoop } from '../bench-loop.js';
 import { tallyDifference } from '../ec2-call-tally.js';
+import { simulatedDefinition } from '../simulated-definition.js';
 import { IterationProfiler } from './iteration-profiler.js';
 import { SCALE_START, SCALE_TYPES, type ScaleFleetSpec, workerTypeName } from './scale-fleet.js';
 
@@ -51,24 +51,13 @@ export interface OpenedDatabase {
 const PROVISIONER_ID = 'scale-bench';
 
 function definition(regions: readonly string[]): WorkerTypeDefinition {
-  return {
+  return simulatedDefinition({
     description: 'Scale benchmark',
-    owner: 'bench@example.com',
-    launchSpec: {},
-    userData: {},
-    secrets: {},
-    scopes: [],
-    minCapacity: 0,
-    maxCapacity: 10_000,
-    scalingRatio: 0,
-    minPrice: 0,
-    maxPrice: 1,
-    canUseOndemand: true,
-    canUseSpot: true,
+    regions,
     instanceTypes: SCALE_TYPES.map((instanceType) => instanceTypeConfig(instanceType)),
-    regions: regions.map((region) => regionConfig(region, defaultImageId(region))),
-    availabilityZones: [],
-  };
+    maxCapacity: 10_000,
+    maxPrice: 1,
+  });
 }
 
 /** Starts the world in a child process; resolves with its URL once the fleet is in place. */

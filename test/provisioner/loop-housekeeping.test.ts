@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { keyPairName } from '../../src/domain/key-pair-name.js';
+import { instanceTypeConfig } from '../../src/domain/worker-type.js';
 import { defaultImageId } from '../../src/simulator/ec2/scenario.js';
 import { engines } from '../helpers/databases.js';
 import {
@@ -11,17 +12,7 @@ import {
 
 const [pglite] = engines();
 const engine = pglite as NonNullable<typeof pglite>;
-const oneType = [
-  {
-    instanceType: 'c5.large',
-    capacity: 1,
-    utility: 1,
-    launchSpec: {},
-    secrets: {},
-    userData: {},
-    scopes: [],
-  },
-];
+const oneType = [instanceTypeConfig('c5.large')];
 const westOnly = () => ({ regions: loopDefinition(['us-west-2']).regions, instanceTypes: oneType });
 
 describe('the provisioning loop keeps EC2 clean', () => {
