@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import { DescribeInstancesCommand, EC2Client, type Instance } from '@aws-sdk/client-ec2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RealClock } from '../../src/clock/clock.js';
@@ -97,28 +98,66 @@ describe('the lean DescribeInstances reader', () => {
     expect(error).toMatchObject({ name: 'InvalidInstanceID.NotFound', $metadata: { httpStatusCode: 400 } });
   });
 
-  it('reads a hand-written page, decoding entities and ignoring nested items', () => {
-    const xml = `<DescribeInstancesResponse><reservationSet><item><instancesSet><item>
-      <instanceId>i-1</instanceId><instanceState><code>16</code><name>running</name></instanceState>
-      <groupSet><item><groupName>sg</groupName></item></groupSet>
-      <networkInterfaceSet><item><instanceId>i-not-me</instanceId><tagSet><item><key>x</key><value>y</value></item></tagSet></item></networkInterfaceSet>
-      <tagSet><item><key>a&amp;b</key><value>&#x2713;&lt;</value></item></tagSet>
-      <placement><availabilityZone>us-west-2a</availabilityZone></placement></item></instancesSet></item></reservationSet>
-      <nextToken>next&amp;1</nextToken></DescribeInstancesResponse>`;
-    expect(parseDescribeInstances(xml)).toEqual({
-      Reservations: [
-        {
-          Instances: [
-            {
-              InstanceId: 'i-1',
-              State: { Name: 'running' },
-              Tags: [{ Key: 'a&b', Value: '✓<' }],
-              Placement: { AvailabilityZone: 'us-west-2a' },
-            },
-          ],
-        },
-      ],
-      NextToken: 'next&1',
+  /** What the SDK (its own deserialiser, or with the lean reader) makes of a page it is handed as is. */
+  async function mapPage(xml: string, lean: boolean) {
+    const c = new EC2Client({
+      region: 'us-west-2',
+      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+      maxAttempts: 1,
+      requestHandler: {
+        handle: async () => ({
+          response: { statusCode: 200, headers: {}, body: Readable.from([Buffer.from(xml)]) },
+        }),
+      } as unknown as EC2Client['config']['requestHandler'],
     });
+    if (lean) useLeanDescribeInstances(c);
+    const out = await c.send(new DescribeInstancesCommand({}));
+    c.destroy();
+    return {
+      instances: (out.Reservations ?? []).flatMap((r) =>
+        (r.Instances ?? []).map((i) => toInstance('us-west-2', i)),
+      ),
+      nextToken: out.NextToken,
+    };
+  }
+
+  it('reads what the SDK reads from pages EC2 could send but the simulator does not write', async () => {
+    const xml = `<?xml version="1.0" encoding="UTF-8"?>
+<DescribeInstancesResponse xmlns="http://ec2.amazonaws.com/doc/2016-11-15/">
+  <!-- a comment with <instanceId>i-comment</instanceId> in it -->
+  <requestId>r-1</requestId>
+  <reservationSet>
+    <item><reservationId>r-a</reservationId><instancesSet>
+      <item>
+        <instanceId> i-1 </instanceId><reason/><imageId>ami-1</imageId>
+        <instanceState><code>16</code><name>running</name></instanceState>
+        <groupSet><item><groupName>sg</groupName><name>not-a-state</name></item></groupSet>
+        <networkInterfaceSet><item><instanceId>i-not-me</instanceId>
+          <tagSet><item><key>x</key><value>y</value></item></tagSet></item></networkInterfaceSet>
+        <tagSet><item><key>a&amp;b</key><value>&#x2713;&lt;&#60;</value></item><item><key>Empty</key><value/></item></tagSet>
+        <placement><availabilityZone>us-west-2a</availabilityZone><groupName/></placement>
+        <stateReason><code>Server.SpotInstanceTermination</code><message>gone</message></stateReason>
+        <launchTime>2026-11-23T01:02:03.000Z</launchTime><instanceLifecycle>spot</instanceLifecycle>
+      </item>
+    </instancesSet></item>
+    <item><reservationId>r-b</reservationId><instancesSet><item><instanceId>i-2</instanceId>
+      <reason>User initiated (2026-11-23 01:00:00 GMT)</reason><clientToken>t&quot;2</clientToken>
+    </item></instancesSet></item>
+  </reservationSet>
+  <nextToken>next&amp;1</nextToken>
+</DescribeInstancesResponse>`;
+    const sdk = await mapPage(xml, false);
+    // The SDK keeps the spaces around a value; so must the lean reader.
+    expect(sdk.instances.map((i) => i.instanceId)).toEqual([' i-1 ', 'i-2']);
+    expect(await mapPage(xml, true)).toEqual(sdk);
+    expect(sdk.instances[0]?.tags).toEqual({ 'a&b': '✓<<', Empty: '' });
+    expect(sdk.nextToken).toBe('next&1');
+  });
+
+  it('reads an empty page', async () => {
+    const xml =
+      '<DescribeInstancesResponse><requestId>r</requestId><reservationSet/></DescribeInstancesResponse>';
+    expect(parseDescribeInstances(xml)).toEqual({ Reservations: [{ Instances: [] }] });
+    expect(await mapPage(xml, true)).toEqual(await mapPage(xml, false));
   });
 });
