@@ -12,6 +12,9 @@ export class TaskclusterQueue implements QueuePort {
       rootUrl,
       retries: 2,
       timeout: 10_000,
+      // The client's default agent opens a connection (and a TLS session) per call; the loop makes one call
+      // per worker type per iteration and per demand check. Idle kept-alive sockets never hold the process.
+      agent: { keepAlive: true, maxSockets: 50 },
       ...(credentials ? { credentials } : {}),
     });
   }

@@ -20,6 +20,8 @@ declare module 'taskcluster-client' {
     authorizedScopes?: string[];
     retries?: number;
     timeout?: number;
+    /** Options of an http(s).Agent of the client's own; without it, a shared agent without keep-alive. */
+    agent?: import('node:http').AgentOptions;
   }
 
   export class Queue {

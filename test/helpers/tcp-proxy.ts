@@ -7,6 +7,7 @@ import { createConnection, createServer, type Server, type Socket } from 'node:n
 export class TcpProxy {
   private readonly sockets = new Set<Socket>();
   private cut_ = false;
+  private accepted = 0;
 
   private constructor(
     private readonly server: Server,
@@ -36,6 +37,11 @@ export class TcpProxy {
     return this.sockets.size / 2;
   }
 
+  /** Connections relayed since the start. */
+  get acceptedConnections(): number {
+    return this.accepted;
+  }
+
   get isCut(): boolean {
     return this.cut_;
   }
@@ -61,6 +67,7 @@ export class TcpProxy {
       client.resetAndDestroy();
       return;
     }
+    this.accepted++;
     const upstream = createConnection(this.target);
     this.sockets.add(client);
     this.sockets.add(upstream);
