@@ -20,12 +20,33 @@ export async function enqueue<E extends ExchangeName>(
   payload: EventPayloads[E],
   now: Date,
 ): Promise<EnqueuedMessage<E>> {
-  const message = prepareMessage(exchange, routingKeyParts, payload);
-  const rows = await tx.query<{ id: number }>(
-    'INSERT INTO outbox (exchange, routing_key, payload, created_at) VALUES ($1, $2, $3, $4) RETURNING id',
-    [message.exchange, message.routingKey, JSON.stringify(message.payload), now],
+  const [message] = await enqueueAll(tx, [prepareMessage(exchange, routingKeyParts, payload)], now);
+  if (message === undefined) throw new Error('the outbox insert returned no id');
+  return message;
+}
+
+/** Writes prepared messages in one statement; they get ids in their order. */
+async function enqueueAll<E extends ExchangeName>(
+  tx: Queryable,
+  messages: readonly EventMessage<E>[],
+  now: Date,
+): Promise<EnqueuedMessage<E>[]> {
+  if (messages.length === 0) return [];
+  const rows = await tx.query<{ id: number | string }>(
+    `INSERT INTO outbox (exchange, routing_key, payload, created_at)
+     SELECT u.exchange, u.routing_key, u.payload, $4
+     FROM unnest($1::text[], $2::text[], $3::jsonb[]) WITH ORDINALITY AS u (exchange, routing_key, payload, n)
+     ORDER BY u.n RETURNING id`,
+    [
+      messages.map((m) => m.exchange),
+      messages.map((m) => m.routingKey),
+      messages.map((m) => JSON.stringify(m.payload)),
+      now,
+    ],
   );
-  return { ...message, id: Number(rows[0]?.id) };
+  // Ids come from one sequence in insertion order, which ORDER BY fixes; RETURNING's order is not promised.
+  const ids = rows.map((r) => Number(r.id)).sort((a, b) => a - b);
+  return messages.map((message, i) => ({ ...message, id: ids[i] ?? Number.NaN }));
 }
 
 export interface OutboxWriterOptions {
@@ -48,12 +69,8 @@ export class OutboxWriter {
     payload: EventPayloads[E],
     now: Date,
   ): Promise<EnqueuedMessage<E>> {
-    const message = await enqueue(tx, exchange, routingKeyParts, payload, now);
-    this.options.logger?.info(
-      { event: 'outbox.enqueued', outboxId: message.id, exchange, routingKey: message.routingKey },
-      'pulse message written to the outbox',
-    );
-    this.options.onEnqueued?.();
+    const [message] = await this.written(tx, [prepareMessage(exchange, routingKeyParts, payload)], now);
+    if (message === undefined) throw new Error('the outbox insert returned no id');
     return message;
   }
 
@@ -65,6 +82,39 @@ export class OutboxWriter {
     now: Date,
   ): Promise<EnqueuedMessage<E>> {
     return this.enqueue(tx, exchange, EXCHANGES[exchange].routingKeyParts(payload), payload, now);
+  }
+
+  /** `enqueueEvent` for many events of one exchange, in one statement (the loop's launches of a pass). */
+  enqueueEvents<E extends ExchangeName>(
+    tx: Queryable,
+    exchange: E,
+    payloads: readonly EventPayloads[E][],
+    now: Date,
+  ): Promise<EnqueuedMessage<E>[]> {
+    const { routingKeyParts } = EXCHANGES[exchange];
+    const messages = payloads.map((payload) => prepareMessage(exchange, routingKeyParts(payload), payload));
+    return this.written(tx, messages, now);
+  }
+
+  private async written<E extends ExchangeName>(
+    tx: Queryable,
+    messages: readonly EventMessage<E>[],
+    now: Date,
+  ): Promise<EnqueuedMessage<E>[]> {
+    const enqueued = await enqueueAll(tx, messages, now);
+    for (const message of enqueued) {
+      this.options.logger?.info(
+        {
+          event: 'outbox.enqueued',
+          outboxId: message.id,
+          exchange: message.exchange,
+          routingKey: message.routingKey,
+        },
+        'pulse message written to the outbox',
+      );
+    }
+    if (enqueued.length > 0) this.options.onEnqueued?.();
+    return enqueued;
   }
 
   /**

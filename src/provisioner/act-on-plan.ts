@@ -43,14 +43,12 @@ export async function actOnPlan(
     plan.workerTypes.map(async (workerTypePlan): Promise<WorkerTypeOutcome> => {
       const definition = byName.get(workerTypePlan.workerType);
       const launches: LaunchResult[] = definition
-        ? await Promise.all(
-            workerTypePlan.launches.map((l) =>
-              deps.launcher.launch(definition, l).catch((error: Error): LaunchResult => {
-                errors.push(`launching for ${definition.workerType}: ${error.message}`);
-                return { outcome: 'deferred', reason: error.message };
-              }),
-            ),
-          )
+        ? await deps.launcher
+            .launchAll(definition, workerTypePlan.launches)
+            .catch((error: Error): LaunchResult[] => {
+              errors.push(`launching for ${definition.workerType}: ${error.message}`);
+              return workerTypePlan.launches.map(() => ({ outcome: 'deferred', reason: error.message }));
+            })
         : [];
       return { plan: workerTypePlan, launches, terminations: workerTypePlan.terminations.length };
     }),

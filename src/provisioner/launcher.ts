@@ -10,7 +10,7 @@ import type { Logger } from '../log/logger.js';
 import { slugid } from '../slugid.js';
 import type { Database } from '../store/database.js';
 import type { LaunchRecord, LaunchStore, NewLaunch } from '../store/launch-store.js';
-import type { SecretStore } from '../store/secret-store.js';
+import type { NewSecret, SecretStore } from '../store/secret-store.js';
 import type { CapacityFailures } from './capacity-failures.js';
 import { launchTags } from './observe-fleet.js';
 
@@ -42,17 +42,71 @@ export type LaunchResult =
   | { outcome: 'deferred'; reason: string };
 
 /**
- * Launches instances safely: each launch and its single-use secret are recorded in one transaction
- * **before** the EC2 call, under a client token EC2 deduplicates. A call whose outcome is unknown stays
- * recorded and is retried identically next iteration, so a crash or a timeout never launches twice and
- * never leaks a secret.
+ * Launches instances safely: launches and their single-use secrets are recorded in one transaction
+ * **before** the EC2 calls, each under a client token EC2 deduplicates. A call whose outcome is unknown
+ * stays recorded and is retried identically next iteration, so a crash or a timeout never launches twice
+ * and never leaks a secret. A worker type's launches of one pass share their transactions (one to record
+ * them, one to mark those EC2 accepted), so the database work does not grow with each launch.
  */
 export class Launcher {
   constructor(private readonly deps: LauncherDeps) {}
 
-  async launch(workerType: WorkerType, planned: PlannedLaunch): Promise<LaunchResult> {
-    const { options, clock } = this.deps;
-    const now = new Date(clock.now());
+  /** Launches a worker type's planned instances; results in the order planned. */
+  async launchAll(workerType: WorkerType, planned: readonly PlannedLaunch[]): Promise<LaunchResult[]> {
+    if (planned.length === 0) return [];
+    const now = new Date(this.deps.clock.now());
+    const prepared = planned.map((p) => this.prepare(workerType, p, now));
+    await this.deps.db.transaction(async (tx) => {
+      await this.deps.secrets.insert(
+        tx,
+        prepared.map((p) => p.secret),
+        now,
+      );
+      await this.deps.launches.record(
+        tx,
+        prepared.map((p) => p.launch),
+        now,
+      );
+    });
+    return this.submitAll(prepared.map((p) => p.launch));
+  }
+
+  /** Settles launches recorded earlier (a crash or timeout): seen in EC2, retried, or abandoned once stale. */
+  async resolve(
+    unresolved: readonly LaunchRecord[],
+    visibleByToken: ReadonlyMap<string, string>,
+  ): Promise<LaunchResult[]> {
+    const now = this.deps.clock.now();
+    const visible: Array<{ launch: LaunchRecord; instanceId: string }> = [];
+    const retried: LaunchRecord[] = [];
+    const abandoned: LaunchRecord[] = [];
+    for (const launch of unresolved) {
+      const instanceId = visibleByToken.get(launch.clientToken);
+      if (instanceId) visible.push({ launch, instanceId });
+      // Its secret has expired: an instance launched now could never bootstrap.
+      else if (now - launch.createdAt > this.deps.options.secretLifetimeMs) abandoned.push(launch);
+      else retried.push(launch);
+    }
+    // Launched before a crash or timeout: marked now, with the event the launch never got to write.
+    await this.markLaunched(
+      visible.map((v) => ({ launch: v.launch, instanceId: v.instanceId, zone: v.launch.zone })),
+      new Date(now),
+    );
+    for (const launch of abandoned) {
+      await this.fail(
+        launch,
+        new Ec2Error('unknown', 'Abandoned', launch.region, 'RunInstances', 'outcome unknown'),
+      );
+    }
+    return [
+      ...visible.map((v): LaunchResult => ({ outcome: 'launched', instanceId: v.instanceId })),
+      ...abandoned.map((): LaunchResult => ({ outcome: 'failed', kind: 'unknown', code: 'Abandoned' })),
+      ...(await this.submitAll(retried)),
+    ];
+  }
+
+  private prepare(workerType: WorkerType, planned: PlannedLaunch, now: Date) {
+    const { options } = this.deps;
     const securityToken = slugid();
     const clientToken = slugid();
     const info = buildLaunchSpec({
@@ -87,84 +141,34 @@ export class Launcher {
       capacity: planned.capacity,
       request,
     };
-    await this.deps.db.transaction(async (tx) => {
-      await this.deps.secrets.insert(
-        tx,
-        {
-          token: securityToken,
-          launchToken: clientToken,
-          workerType: workerType.workerType,
-          secrets: info.secrets,
-          scopes: [],
-          expiration: new Date(now.getTime() + options.secretLifetimeMs),
-        },
-        now,
-      );
-      await this.deps.launches.record(tx, launch, now);
-    });
-    return this.submit(launch);
+    const secret: NewSecret = {
+      token: securityToken,
+      launchToken: clientToken,
+      workerType: workerType.workerType,
+      secrets: info.secrets,
+      scopes: [],
+      expiration: new Date(now.getTime() + options.secretLifetimeMs),
+    };
+    return { launch, secret };
   }
 
-  /** Settles launches recorded earlier (a crash or timeout): seen in EC2, retried, or abandoned once stale. */
-  async resolve(
-    unresolved: readonly LaunchRecord[],
-    visibleByToken: ReadonlyMap<string, string>,
-  ): Promise<LaunchResult[]> {
-    const now = this.deps.clock.now();
-    return Promise.all(
-      unresolved.map(async (launch): Promise<LaunchResult> => {
-        const instanceId = visibleByToken.get(launch.clientToken);
-        if (instanceId) {
-          await this.deps.launches.markSubmitted(launch.clientToken, instanceId, new Date(now));
-          return { outcome: 'launched', instanceId };
-        }
-        // Its secret has expired: an instance launched now could never bootstrap.
-        if (now - launch.createdAt > this.deps.options.secretLifetimeMs) {
-          await this.fail(
-            launch,
-            new Ec2Error('unknown', 'Abandoned', launch.region, 'RunInstances', 'outcome unknown'),
-          );
-          return { outcome: 'failed', kind: 'unknown', code: 'Abandoned' };
-        }
-        return this.submit(launch);
-      }),
-    );
+  /** Calls EC2 for each launch at once, then marks those it accepted in one transaction. */
+  private async submitAll(launches: readonly NewLaunch[]): Promise<LaunchResult[]> {
+    const calls = await Promise.all(launches.map((launch) => this.call(launch)));
+    const accepted = calls.flatMap((c) => (c.accepted ? [c.accepted] : []));
+    await this.markLaunched(accepted, new Date(this.deps.clock.now()));
+    return calls.map((c) => c.result);
   }
 
-  private async submit(launch: NewLaunch): Promise<LaunchResult> {
+  /** One EC2 call; a failure that can never succeed is recorded here, a transient one left for a retry. */
+  private async call(launch: NewLaunch): Promise<{
+    result: LaunchResult;
+    accepted?: { launch: NewLaunch; instanceId: string; zone: string };
+  }> {
     const { deps } = this;
     try {
-      const result = await deps.ec2.runInstance(launch.request);
-      const now = new Date(deps.clock.now());
-      await deps.db.transaction(async (tx) => {
-        await deps.launches.markSubmitted(launch.clientToken, result.instanceId, now, tx);
-        await deps.outbox.enqueueEvent(
-          tx,
-          'instance-launched',
-          {
-            version: 1,
-            workerType: launch.workerType,
-            instanceId: result.instanceId,
-            region: launch.region,
-            zone: result.zone || launch.zone,
-            instanceType: launch.instanceType,
-            market: launch.market as Market,
-            price: launch.hourlyPrice,
-            launchedAt: now.toISOString(),
-          },
-          now,
-        );
-      });
-      deps.logger.info({
-        event: 'loop.launched',
-        workerType: launch.workerType,
-        instanceId: result.instanceId,
-        region: launch.region,
-        zone: launch.zone,
-        instanceType: launch.instanceType,
-        market: launch.market,
-      });
-      return { outcome: 'launched', instanceId: result.instanceId };
+      const { instanceId, zone } = await deps.ec2.runInstance(launch.request);
+      return { result: { outcome: 'launched', instanceId }, accepted: { launch, instanceId, zone } };
     } catch (error) {
       if (!(error instanceof Ec2Error)) throw error;
       if (isTransient(error)) {
@@ -174,10 +178,53 @@ export class Launcher {
           region: launch.region,
           reason: error.message,
         });
-        return { outcome: 'deferred', reason: error.message };
+        return { result: { outcome: 'deferred', reason: error.message } };
       }
       await this.fail(launch, error);
-      return { outcome: 'failed', kind: error.kind, code: error.awsCode };
+      return { result: { outcome: 'failed', kind: error.kind, code: error.awsCode } };
+    }
+  }
+
+  /** Marks launches submitted and writes their `instance-launched` events, in one transaction. */
+  private async markLaunched(
+    launched: readonly { launch: NewLaunch; instanceId: string; zone: string }[],
+    now: Date,
+  ): Promise<void> {
+    if (launched.length === 0) return;
+    const { deps } = this;
+    await deps.db.transaction(async (tx) => {
+      await deps.launches.markAllSubmitted(
+        tx,
+        launched.map((l) => ({ clientToken: l.launch.clientToken, instanceId: l.instanceId })),
+        now,
+      );
+      await deps.outbox.enqueueEvents(
+        tx,
+        'instance-launched',
+        launched.map(({ launch, instanceId, zone }) => ({
+          version: 1 as const,
+          workerType: launch.workerType,
+          instanceId,
+          region: launch.region,
+          zone: zone || launch.zone,
+          instanceType: launch.instanceType,
+          market: launch.market as Market,
+          price: launch.hourlyPrice,
+          launchedAt: now.toISOString(),
+        })),
+        now,
+      );
+    });
+    for (const { launch, instanceId } of launched) {
+      deps.logger.info({
+        event: 'loop.launched',
+        workerType: launch.workerType,
+        instanceId,
+        region: launch.region,
+        zone: launch.zone,
+        instanceType: launch.instanceType,
+        market: launch.market,
+      });
     }
   }
 

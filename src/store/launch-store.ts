@@ -58,27 +58,36 @@ interface Row {
  * with the same client token, which EC2 deduplicates, so a restart never launches twice and never leaks.
  */
 export class LaunchStore {
+  private knownCheckedIn = new Set<string>();
+
   constructor(
     private readonly db: Database,
     private readonly cipher: SecretCipher,
   ) {}
 
-  async record(tx: Queryable, launch: NewLaunch, now: Date): Promise<void> {
+  /** Records launches (one statement, however many) in the caller's transaction, with their secrets. */
+  async record(tx: Queryable, launches: readonly NewLaunch[], now: Date): Promise<void> {
+    if (launches.length === 0) return;
+    const col = <T>(value: (launch: NewLaunch) => T) => launches.map(value);
     await tx.query(
       `INSERT INTO launches (client_token, worker_type, region, zone, instance_type, market, max_price, price, capacity,
          state, request, created_at, updated_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'recorded', $10, $11, $11)`,
+       SELECT u.client_token, u.worker_type, u.region, u.zone, u.instance_type, u.market, u.max_price, u.price,
+         u.capacity, 'recorded', u.request, $11, $11
+       FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::float8[], $8::float8[],
+         $9::float8[], $10::text[])
+         AS u (client_token, worker_type, region, zone, instance_type, market, max_price, price, capacity, request)`,
       [
-        launch.clientToken,
-        launch.workerType,
-        launch.region,
-        launch.zone,
-        launch.instanceType,
-        launch.market,
-        launch.maxPrice,
-        launch.hourlyPrice,
-        launch.capacity,
-        this.cipher.seal(launch.request as unknown as Record<string, unknown>),
+        col((l) => l.clientToken),
+        col((l) => l.workerType),
+        col((l) => l.region),
+        col((l) => l.zone),
+        col((l) => l.instanceType),
+        col((l) => l.market),
+        col((l) => l.maxPrice),
+        col((l) => l.hourlyPrice),
+        col((l) => l.capacity),
+        col((l) => this.cipher.seal(l.request as unknown as Record<string, unknown>)),
         now,
       ],
     );
@@ -90,9 +99,20 @@ export class LaunchStore {
     now: Date,
     tx: Queryable = this.db,
   ): Promise<void> {
+    await this.markAllSubmitted(tx, [{ clientToken, instanceId }], now);
+  }
+
+  /** Marks launches EC2 accepted, dropping the request kept for a retry (it holds the securityToken). */
+  async markAllSubmitted(
+    tx: Queryable,
+    submitted: readonly { clientToken: string; instanceId: string }[],
+    now: Date,
+  ): Promise<void> {
+    if (submitted.length === 0) return;
     await tx.query(
-      `UPDATE launches SET state = 'submitted', instance_id = $2, updated_at = $3, request = '{}' WHERE client_token = $1`,
-      [clientToken, instanceId, now],
+      `UPDATE launches l SET state = 'submitted', instance_id = u.instance_id, updated_at = $3, request = '{}'
+       FROM unnest($1::text[], $2::text[]) AS u (client_token, instance_id) WHERE l.client_token = u.client_token`,
+      [submitted.map((s) => s.clientToken), submitted.map((s) => s.instanceId), now],
     );
   }
 
@@ -131,17 +151,32 @@ export class LaunchStore {
     return rows.map(summaryOf);
   }
 
-  /** Instances known to have checked in: they called instanceStarted or redeemed their launch's secret. */
+  /**
+   * Instances known to have checked in: they called instanceStarted or redeemed their launch's secret.
+   * Having checked in never changes, so instances found checked in last time are not asked again; the
+   * loop asks every iteration about every instance EC2 shows, almost all of them checked in long ago.
+   */
   async checkedIn(instanceIds: readonly string[]): Promise<Set<string>> {
-    if (instanceIds.length === 0) return new Set();
-    const rows = await this.db.query<{ instance_id: string }>(
-      `SELECT instance_id FROM instance_checkins WHERE instance_id = ANY($1::text[])
-       UNION
-       SELECT l.instance_id FROM launches l JOIN secrets s ON s.launch_token = l.client_token
-       WHERE l.instance_id = ANY($1::text[]) AND s.consumed_at IS NOT NULL`,
-      [instanceIds],
-    );
-    return new Set(rows.map((r) => r.instance_id));
+    const result = new Set<string>();
+    const unknown: string[] = [];
+    for (const id of instanceIds) {
+      if (this.knownCheckedIn.has(id)) result.add(id);
+      else unknown.push(id);
+    }
+    if (unknown.length > 0) {
+      // `launch_token IS NOT NULL` lets the planner use secrets' partial index on it.
+      const rows = await this.db.query<{ instance_id: string }>(
+        `SELECT instance_id FROM instance_checkins WHERE instance_id = ANY($1::text[])
+         UNION
+         SELECT l.instance_id FROM launches l JOIN secrets s ON s.launch_token = l.client_token
+         WHERE l.instance_id = ANY($1::text[]) AND s.launch_token IS NOT NULL AND s.consumed_at IS NOT NULL`,
+        [unknown],
+      );
+      for (const row of rows) result.add(row.instance_id);
+    }
+    // Only instances asked about now are remembered, so the set never outgrows the fleet.
+    this.knownCheckedIn = result;
+    return new Set(result);
   }
 
   /**

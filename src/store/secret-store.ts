@@ -70,19 +70,22 @@ export class SecretStore {
     }
   }
 
-  /** Inserts a fresh secret inside the caller's transaction (the loop, with its launch record). */
-  async insert(tx: Queryable, secret: NewSecret, now: Date): Promise<void> {
+  /** Inserts fresh secrets (one statement) inside the caller's transaction (the loop, with their launches). */
+  async insert(tx: Queryable, secrets: readonly NewSecret[], now: Date): Promise<void> {
+    if (secrets.length === 0) return;
     await tx.query(
       `INSERT INTO secrets (token, worker_type, secrets, scopes, expiration, created_at, launch_token)
-       VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+       SELECT u.token, u.worker_type, u.secrets, u.scopes, u.expiration, $6, u.launch_token
+       FROM unnest($1::text[], $2::text[], $3::text[], $4::jsonb[], $5::timestamptz[], $7::text[])
+         AS u (token, worker_type, secrets, scopes, expiration, launch_token)`,
       [
-        secret.token,
-        secret.workerType,
-        this.cipher.seal(secret.secrets),
-        JSON.stringify(secret.scopes),
-        secret.expiration,
+        secrets.map((s) => s.token),
+        secrets.map((s) => s.workerType),
+        secrets.map((s) => this.cipher.seal(s.secrets)),
+        secrets.map((s) => JSON.stringify(s.scopes)),
+        secrets.map((s) => s.expiration),
         now,
-        secret.launchToken ?? null,
+        secrets.map((s) => s.launchToken ?? null),
       ],
     );
   }

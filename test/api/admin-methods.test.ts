@@ -241,7 +241,7 @@ describe.each(engines())('the admin read endpoints on $name', (engine) => {
       capacity: 1,
       request: {} as never,
     };
-    await h.runtime.launchStore.record(h.test.db, launch, new Date());
+    await h.runtime.launchStore.record(h.test.db, [launch], new Date());
     await h.runtime.launchStore.markFailed(
       'token-1',
       {

@@ -127,6 +127,48 @@ describe.each(engines())('outbox on $name', (engine) => {
       ]);
     });
 
+    it('writes many events of one exchange in one go, with ids in their order, or none if one is bad', async () => {
+      let n = 0;
+      const launched = (workerType: string, region: string) => ({
+        version: 1 as const,
+        workerType,
+        instanceId: `i-0000000${++n}`,
+        region,
+        zone: `${region}a`,
+        instanceType: 'c5.large',
+        market: 'spot' as const,
+        price: 0.04,
+        launchedAt: t0.toISOString(),
+      });
+      const payloads = [
+        launched('wt-1', 'us-east-1'),
+        launched('wt-2', 'eu-west-1'),
+        launched('wt-3', 'us-west-2'),
+      ];
+      const messages = await test.db.transaction((tx) =>
+        writer.enqueueEvents(tx, 'instance-launched', payloads, t0),
+      );
+      const rows = await outbox();
+      expect(rows.map((r) => [Number(r.id), r.routing_key, r.payload])).toEqual(
+        messages.map((m, i) => [m.id, `primary.wt-${i + 1}.${payloads[i]?.region}._`, payloads[i]]),
+      );
+      expect(messages.map((m) => m.id)).toEqual([...messages.map((m) => m.id)].sort((a, b) => a - b));
+      expect(logLines.map((l) => l.outboxId)).toEqual(messages.map((m) => m.id));
+      expect(wakeUps).toBe(1);
+
+      await expect(
+        test.db.transaction((tx) =>
+          writer.enqueueEvents(
+            tx,
+            'instance-launched',
+            [launched('wt-4', 'us-east-1'), launched('wt 5', 'x')],
+            t0,
+          ),
+        ),
+      ).rejects.toBeInstanceOf(InvalidEventError);
+      expect(await outbox()).toHaveLength(3);
+    });
+
     it('turns committed worker type changes into events, in the same transaction', async () => {
       const store = new WorkerTypeStore(test.db, [writer.workerTypeListener]);
       await store.create('wt-life', exampleDefinition(), 'alice', t0);

@@ -163,6 +163,16 @@ describe('the provisioning loop under faults', () => {
     expect(states).toEqual([{ state: 'submitted', n: 3 }]);
     const [secrets] = await after.test.db.query<{ n: number }>('SELECT count(*)::int AS n FROM secrets');
     expect(secrets?.n).toBe(3);
+    // Each launch's event, which the lost reply kept from being written, is written once when resolved.
+    const events = await after.test.db.query<{ payload: { instanceId: string } }>(
+      `SELECT payload FROM outbox WHERE exchange = 'instance-launched'`,
+    );
+    expect(events.map((e) => e.payload.instanceId).sort()).toEqual(
+      after
+        .liveInstances('crash')
+        .map((i) => i.instanceId)
+        .sort(),
+    );
   });
 
   it('after a crash before the EC2 call, a restart launches exactly once', async () => {

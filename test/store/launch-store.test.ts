@@ -46,7 +46,7 @@ describe.each(engines())('LaunchStore on $name', (engine) => {
 
   async function launched(workerType: string, minute: number, outcome: 'ok' | 'capacity' | 'invalid') {
     const launch = newLaunch(workerType);
-    await test.db.transaction((tx) => launches.record(tx, launch, at(minute)));
+    await test.db.transaction((tx) => launches.record(tx, [launch], at(minute)));
     if (outcome === 'ok') await launches.markSubmitted(launch.clientToken, `i-${counter}`, at(minute));
     else {
       const kind = outcome === 'capacity' ? 'insufficient-capacity' : 'invalid-request';
@@ -64,7 +64,7 @@ describe.each(engines())('LaunchStore on $name', (engine) => {
     await launched('a', 5, 'invalid');
     await launched('b', 2, 'ok');
     await launched('b', 6, 'ok');
-    await launches.record(test.db, newLaunch('c'), at(7)); // outcome unknown: not an outcome yet
+    await launches.record(test.db, [newLaunch('c')], at(7)); // outcome unknown: not an outcome yet
     const outcomes = await launches.outcomesSince(at(0));
     expect(outcomes).toEqual([
       { workerType: 'a', at: at(2).getTime(), ok: false, errorKind: 'invalid-request' },
@@ -82,19 +82,34 @@ describe.each(engines())('LaunchStore on $name', (engine) => {
     const silentId = `i-${counter}`;
     await secrets.insert(
       test.db,
-      {
-        token: `secret-${viaSecret.clientToken}`,
-        workerType: 'd',
-        secrets: {},
-        scopes: [],
-        expiration: at(60),
-        launchToken: viaSecret.clientToken,
-      },
+      [
+        {
+          token: `secret-${viaSecret.clientToken}`,
+          workerType: 'd',
+          secrets: {},
+          scopes: [],
+          expiration: at(60),
+          launchToken: viaSecret.clientToken,
+        },
+      ],
       at(10),
     );
     await secrets.redeem(`secret-${viaSecret.clientToken}`, at(11));
     await secrets.recordCheckIn('i-started', 'some-token', 'd', at(12));
     const checkedIn = await launches.checkedIn([viaSecretId, silentId, 'i-started', 'i-unknown']);
     expect([...checkedIn].sort()).toEqual([viaSecretId, 'i-started'].sort());
+  });
+
+  it('asks the database only about instances not yet known to have checked in, and remembers only those asked about', async () => {
+    const store = new LaunchStore(test.db, new SecretCipher(randomBytes(32)));
+    await secrets.recordCheckIn('i-early', 'token-early', 'e', at(20));
+    expect([...(await store.checkedIn(['i-early', 'i-late']))]).toEqual(['i-early']);
+    // Known: found again without the database (its row is gone); unknown: asked again, and now found.
+    await test.db.query('DELETE FROM instance_checkins WHERE instance_id = $1', ['i-early']);
+    await secrets.recordCheckIn('i-late', 'token-late', 'e', at(21));
+    expect([...(await store.checkedIn(['i-early', 'i-late']))].sort()).toEqual(['i-early', 'i-late']);
+    // An instance no longer asked about is forgotten: asked about later, the database answers again.
+    await store.checkedIn(['i-late']);
+    expect([...(await store.checkedIn(['i-early', 'i-late']))]).toEqual(['i-late']);
   });
 });

@@ -1,5 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type InstanceRow, ObservationStore, type SpotRequestRow } from '../../src/store/observation-store.js';
+import {
+  type InstanceRow,
+  ObservationStore,
+  type SpotRequestRow,
+} from '../../src/store/observation-store.js';
 import { engines, type TestDatabase } from '../helpers/databases.js';
 
 const t0 = new Date('2026-01-01T00:00:00.000Z');
