@@ -71,7 +71,10 @@ export class Launcher {
     return this.submitAll(prepared.map((p) => p.launch));
   }
 
-  /** Settles launches recorded earlier (a crash or timeout): seen in EC2, retried, or abandoned once stale. */
+  /**
+   * Settles launches recorded earlier (a crash or timeout): seen in EC2, retried, or abandoned once stale.
+   * Results come grouped: those seen, those abandoned, then the retries.
+   */
   async resolve(
     unresolved: readonly LaunchRecord[],
     visibleByToken: ReadonlyMap<string, string>,

@@ -93,15 +93,6 @@ export class LaunchStore {
     );
   }
 
-  async markSubmitted(
-    clientToken: string,
-    instanceId: string,
-    now: Date,
-    tx: Queryable = this.db,
-  ): Promise<void> {
-    await this.markAllSubmitted(tx, [{ clientToken, instanceId }], now);
-  }
-
   /** Marks launches EC2 accepted, dropping the request kept for a retry (it holds the securityToken). */
   async markAllSubmitted(
     tx: Queryable,
@@ -144,8 +135,11 @@ export class LaunchStore {
    * drops those whose instance it can see.
    */
   async inFlight(since: Date): Promise<LaunchSummary[]> {
+    // Only the summary's columns: after a burst of launches this is hundreds of rows every iteration,
+    // and PGlite's cost is mostly per value returned.
     const rows = await this.db.query<Row>(
-      `SELECT * FROM launches WHERE state = 'recorded' OR (state = 'submitted' AND created_at >= $1) ORDER BY created_at`,
+      `SELECT ${SUMMARY_COLUMNS} FROM launches
+       WHERE state = 'recorded' OR (state = 'submitted' AND created_at >= $1) ORDER BY created_at`,
       [since],
     );
     return rows.map(summaryOf);
@@ -234,7 +228,11 @@ export class LaunchStore {
   }
 }
 
-function summaryOf(row: Row): LaunchSummary {
+/** The columns `summaryOf` reads. */
+const SUMMARY_COLUMNS = `client_token, worker_type, region, zone, instance_type, market, max_price, price, capacity, state,
+  instance_id, error_kind, created_at`;
+
+function summaryOf(row: Pick<Row, Exclude<keyof Row, 'request'>>): LaunchSummary {
   return {
     clientToken: row.client_token,
     workerType: row.worker_type,

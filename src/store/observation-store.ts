@@ -55,6 +55,21 @@ export class ObservationStore {
     const previous = this.written.get(region) ?? (await this.load(region));
     const instanceDiff = diff(previous.instances, instances, (i) => i.instanceId);
     const requestDiff = diff(previous.requests, requests, (r) => r.spotRequestId);
+    const writes =
+      instanceDiff.gone.length +
+      requestDiff.gone.length +
+      instanceDiff.changed.length +
+      requestDiff.changed.length;
+    // A quiet region (the usual case between launches) costs no transaction at all.
+    if (writes > 0) await this.write(instanceDiff, requestDiff, now);
+    this.written.set(region, { instances: instanceDiff.next, requests: requestDiff.next });
+  }
+
+  private async write(
+    instanceDiff: { gone: string[]; changed: InstanceRow[] },
+    requestDiff: { gone: string[]; changed: SpotRequestRow[] },
+    now: Date,
+  ) {
     await this.db.transaction(async (tx) => {
       if (instanceDiff.gone.length > 0) {
         await tx.query('DELETE FROM observed_instances WHERE instance_id = ANY($1::text[])', [
@@ -69,7 +84,6 @@ export class ObservationStore {
       if (instanceDiff.changed.length > 0) await upsertInstances(tx, instanceDiff.changed, now);
       if (requestDiff.changed.length > 0) await upsertRequests(tx, requestDiff.changed, now);
     });
-    this.written.set(region, { instances: instanceDiff.next, requests: requestDiff.next });
   }
 
   /** Forgets what was written (another process may have written since: e.g. after losing leadership). */

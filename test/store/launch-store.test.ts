@@ -47,7 +47,12 @@ describe.each(engines())('LaunchStore on $name', (engine) => {
   async function launched(workerType: string, minute: number, outcome: 'ok' | 'capacity' | 'invalid') {
     const launch = newLaunch(workerType);
     await test.db.transaction((tx) => launches.record(tx, [launch], at(minute)));
-    if (outcome === 'ok') await launches.markSubmitted(launch.clientToken, `i-${counter}`, at(minute));
+    if (outcome === 'ok')
+      await launches.markAllSubmitted(
+        test.db,
+        [{ clientToken: launch.clientToken, instanceId: `i-${counter}` }],
+        at(minute),
+      );
     else {
       const kind = outcome === 'capacity' ? 'insufficient-capacity' : 'invalid-request';
       await launches.markFailed(launch.clientToken, { kind, code: kind, message: 'no' }, at(minute));
