@@ -121,6 +121,7 @@ export async function runScale(
       await profiler?.start();
       iterations.push(await measuredIteration(loop, i));
       await profiler?.stop(`${config.profilePath}.iteration-${i}.cpuprofile`);
+      await checkInRunning(database.db, new Date(clock.now()));
       await Promise.all([loop.driver.advanceTo(clock.now() + 60_000), advanceWorld(world.child, 60_000)]);
     }
     return { config, database: database.name, setupMs, iterations };
@@ -129,6 +130,20 @@ export async function runScale(
     world.child.send({ stop: true });
     await database.dispose().catch(() => {});
   }
+}
+
+/**
+ * Real workers check in (instanceStarted, or redeeming their secret) soon after boot; the simulated
+ * fleet has no workers, so every running instance the loop has seen checks in here, between iterations.
+ * Without this, every iteration would ask the database about all 50,000 instances (~0.16 s more).
+ */
+async function checkInRunning(db: Database, now: Date): Promise<void> {
+  await db.query(
+    `INSERT INTO instance_checkins (instance_id, token, worker_type, checked_in_at)
+     SELECT instance_id, 'scale-bench', worker_type, $1 FROM observed_instances WHERE state = 'running'
+     ON CONFLICT DO NOTHING`,
+    [now],
+  );
 }
 
 async function measuredIteration(loop: BenchLoop, iteration: number): Promise<IterationFigures> {
