@@ -40,6 +40,27 @@ describe.each(engines())('SecretStore on $name', (engine) => {
     expect(await store.workerTypeOf(token)).toBe('wt');
   });
 
+  it('inserts many secrets in one statement, each redeemed with its own data and scopes', async () => {
+    const tokens = [newToken(), newToken(), newToken()];
+    const odd = ['queue:"quoted"', 'back\\slash', 'comma,{brace}'];
+    await test.db.transaction((tx) =>
+      store.insert(
+        tx,
+        tokens.map((token, i) => ({
+          ...secret(token),
+          secrets: { n: i },
+          scopes: [odd[i] ?? ''],
+          launchToken: `launch-${token}`,
+        })),
+        t0,
+      ),
+    );
+    const redeemed = await Promise.all(tokens.map((token) => store.redeem(token, at(1))));
+    expect(redeemed).toEqual(
+      tokens.map((_, i) => ({ workerType: 'wt', secrets: { n: i }, scopes: [odd[i]] })),
+    );
+  });
+
   it('lets only one of many concurrent redeemers have it', async () => {
     const token = newToken();
     await store.create(secret(token), t0);
