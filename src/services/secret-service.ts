@@ -102,9 +102,8 @@ export class SecretService {
 
   /** Records that an instance booted with this token; 404 for tokens this service never issued. */
   async instanceStarted(instanceId: string, token: string): Promise<void> {
-    const workerType = await this.secrets.workerTypeOf(token);
+    const workerType = await this.secrets.recordCheckIn(instanceId, token, this.now());
     if (!workerType) throw new NotFoundError('No such secret: this token was never issued or has expired');
-    await this.secrets.recordCheckIn(instanceId, token, workerType, this.now());
   }
 
   async remove(token: string): Promise<void> {

@@ -125,20 +125,19 @@ export class SecretStore {
   }
 
   /** The worker type of a known token (redeemed or not), for instance check-ins. */
-  async workerTypeOf(token: string): Promise<string | undefined> {
+  /**
+   * Records that an instance booted with this token, in one statement; returns the token's worker type,
+   * or undefined (nothing recorded) for a token this service never issued or has deleted.
+   */
+  async recordCheckIn(instanceId: string, token: string, now: Date): Promise<string | undefined> {
     const rows = await this.db.query<{ worker_type: string }>(
-      'SELECT worker_type FROM secrets WHERE token = $1',
-      [token],
+      `INSERT INTO instance_checkins (instance_id, token, worker_type, checked_in_at)
+       SELECT $1, token, worker_type, $3 FROM secrets WHERE token = $2
+       ON CONFLICT (instance_id, token) DO UPDATE SET checked_in_at = EXCLUDED.checked_in_at
+       RETURNING worker_type`,
+      [instanceId, token, now],
     );
     return rows[0]?.worker_type;
-  }
-
-  async recordCheckIn(instanceId: string, token: string, workerType: string, now: Date): Promise<void> {
-    await this.db.query(
-      `INSERT INTO instance_checkins (instance_id, token, worker_type, checked_in_at) VALUES ($1, $2, $3, $4)
-       ON CONFLICT (instance_id, token) DO UPDATE SET checked_in_at = EXCLUDED.checked_in_at`,
-      [instanceId, token, workerType, now],
-    );
   }
 
   /** Secrets of `workerType` issued but not yet redeemed nor expired. */

@@ -44,6 +44,12 @@ describe.each(engines())('LaunchStore on $name', (engine) => {
     };
   };
 
+  /** An instance calling instanceStarted with a secret's token. */
+  async function checkIn(instanceId: string, token: string, workerType: string, now: Date) {
+    await secrets.create({ token, workerType, secrets: {}, scopes: [], expiration: at(600) }, now);
+    expect(await secrets.recordCheckIn(instanceId, token, now)).toBe(workerType);
+  }
+
   async function launched(workerType: string, minute: number, outcome: 'ok' | 'capacity' | 'invalid') {
     const launch = newLaunch(workerType);
     await test.db.transaction((tx) => launches.record(tx, [launch], at(minute)));
@@ -100,18 +106,18 @@ describe.each(engines())('LaunchStore on $name', (engine) => {
       at(10),
     );
     await secrets.redeem(`secret-${viaSecret.clientToken}`, at(11));
-    await secrets.recordCheckIn('i-started', 'some-token', 'd', at(12));
+    await checkIn('i-started', 'some-token', 'd', at(12));
     const checkedIn = await launches.checkedIn([viaSecretId, silentId, 'i-started', 'i-unknown']);
     expect([...checkedIn].sort()).toEqual([viaSecretId, 'i-started'].sort());
   });
 
   it('asks the database only about instances not yet known to have checked in, and remembers only those asked about', async () => {
     const store = new LaunchStore(test.db, new SecretCipher(randomBytes(32)));
-    await secrets.recordCheckIn('i-early', 'token-early', 'e', at(20));
+    await checkIn('i-early', 'token-early', 'e', at(20));
     expect([...(await store.checkedIn(['i-early', 'i-late']))]).toEqual(['i-early']);
     // Known: found again without the database (its row is gone); unknown: asked again, and now found.
     await test.db.query('DELETE FROM instance_checkins WHERE instance_id = $1', ['i-early']);
-    await secrets.recordCheckIn('i-late', 'token-late', 'e', at(21));
+    await checkIn('i-late', 'token-late', 'e', at(21));
     expect([...(await store.checkedIn(['i-early', 'i-late']))].sort()).toEqual(['i-early', 'i-late']);
     // An instance no longer asked about is forgotten: asked about later, the database answers again.
     await store.checkedIn(['i-late']);

@@ -37,7 +37,8 @@ describe.each(engines())('SecretStore on $name', (engine) => {
       scopes: ['a'],
     });
     expect(await store.redeem(token, at(2))).toBeUndefined();
-    expect(await store.workerTypeOf(token)).toBe('wt');
+    // The token still identifies its worker type for instanceStarted after getSecret.
+    expect(await store.recordCheckIn('i-0123456789abcdef0', token, at(3))).toBe('wt');
   });
 
   it('inserts many secrets in one statement, each redeemed with its own data and scopes', async () => {
@@ -108,7 +109,7 @@ describe.each(engines())('SecretStore on $name', (engine) => {
     expect(await store.redeem(dropped, at(2))).toBeUndefined();
     expect(await store.outstanding('wt-count', at(2))).toBe(1);
     expect(await store.deleteExpired(at(41))).toBeGreaterThanOrEqual(2);
-    expect(await store.workerTypeOf(kept)).toBeUndefined();
+    expect(await store.recordCheckIn('i-0123456789abcdef1', kept, at(42))).toBeUndefined();
   });
 
   it('refuses to read encrypted secrets without the key', async () => {
