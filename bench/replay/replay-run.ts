@@ -197,12 +197,9 @@ async function iterateUntilDrained(
 
 function sample(world: SimulatedWorld, clock: VirtualClock, report: IterationReport): TimelinePoint {
   const counts = world.queue.counts();
-  let runningInstances = 0;
-  let pendingInstances = 0;
-  for (const instance of world.ec2.listInstances()) {
-    if (instance.state === 'running') runningInstances++;
-    else if (instance.state === 'pending') pendingInstances++;
-  }
+  const instances = world.ec2.countInstances();
+  const runningInstances = instances.running ?? 0;
+  const pendingInstances = instances.pending ?? 0;
   return {
     hours: (clock.now() - REPLAY_START) / 3_600_000,
     pendingTasks: counts.pending,

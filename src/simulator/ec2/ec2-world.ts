@@ -137,6 +137,15 @@ export class Ec2World {
     return stores.flatMap((store) => [...store.instances.values()].map(instanceSnapshot));
   }
 
+  /** How many instances (terminated ones until they vanish) are in each state, without copying any. */
+  countInstances(): Partial<Record<Ec2Instance['state'], number>> {
+    const counts: Partial<Record<Ec2Instance['state'], number>> = {};
+    for (const store of this.context.regions.values())
+      for (const instance of store.instances.values())
+        counts[instance.state] = (counts[instance.state] ?? 0) + 1;
+    return counts;
+  }
+
   /** The instance's user data, decoded from base64 (what a worker reads from the metadata service). */
   userData(instanceId: string): string | undefined {
     const encoded = this.context.instancesById.get(instanceId)?.userData;

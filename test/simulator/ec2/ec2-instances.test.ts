@@ -65,8 +65,10 @@ describe('simulated EC2: instances', () => {
     expect(launched.InstanceLifecycle).toBeUndefined();
     const id = launched.InstanceId as string;
     expect(sim.world.userData(id)).toBe('{"workerType":"wt-1","capacity":2}');
+    expect(sim.world.countInstances()).toEqual({ pending: 1 });
 
     await sim.clock.advanceBy(30_000);
+    expect(sim.world.countInstances()).toEqual({ running: 1 });
     const running = await describeAll(sim, {
       Filters: [
         { Name: 'tag:Owner', Values: ['prov'] },
@@ -89,11 +91,13 @@ describe('simulated EC2: instances', () => {
     const [after] = await describeAll(sim, { InstanceIds: [id] });
     expect(after?.State?.Name).toBe('terminated');
     expect(after?.StateReason?.Code).toBe('Client.UserInitiatedShutdown');
+    expect(sim.world.countInstances()).toEqual({ terminated: 1 });
 
     await sim.clock.advanceBy(3600_000);
     expect(await errorCodeOf(ec2.send(new DescribeInstancesCommand({ InstanceIds: [id] })))).toBe(
       'InvalidInstanceID.NotFound',
     );
+    expect(sim.world.countInstances()).toEqual({});
   });
 
   it('honours MinCount/MaxCount against pool capacity', async () => {
