@@ -65,7 +65,7 @@ export class LaunchStore {
     private readonly cipher: SecretCipher,
   ) {}
 
-  /** Records launches (one statement, however many) in the caller's transaction, with their secrets. */
+  /** Records launches in one statement, in the caller's transaction (which also writes their secrets). */
   async record(tx: Queryable, launches: readonly NewLaunch[], now: Date): Promise<void> {
     if (launches.length === 0) return;
     const col = <T>(value: (launch: NewLaunch) => T) => launches.map(value);
