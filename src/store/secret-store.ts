@@ -124,7 +124,6 @@ export class SecretStore {
     );
   }
 
-  /** The worker type of a known token (redeemed or not), for instance check-ins. */
   /**
    * Records that an instance booted with this token, in one statement; returns the token's worker type,
    * or undefined (nothing recorded) for a token this service never issued or has deleted.

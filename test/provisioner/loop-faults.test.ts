@@ -175,6 +175,59 @@ describe('the provisioning loop under faults', () => {
     );
   });
 
+  it('settles each launch of one pass on its own: accepted ones marked with events, refused ones failed', async () => {
+    // EC2 refuses every second launch for good; the pass's launches share their transactions.
+    let calls = 0;
+    const everySecondRefused = (ec2: Ec2Port): Ec2Port =>
+      Object.assign(Object.create(ec2) as Ec2Port, {
+        runInstance: async (request: Parameters<Ec2Port['runInstance']>[0]) => {
+          if (calls++ % 2 === 1)
+            throw new Ec2Error(
+              'invalid-request',
+              'InvalidParameterValue',
+              request.region,
+              'RunInstances',
+              'no',
+            );
+          return ec2.runInstance(request);
+        },
+      });
+    const h = await start(engine, { wrapEc2: everySecondRefused });
+    await h.define('mixed', {
+      regions: loopDefinition(['us-west-2']).regions,
+      instanceTypes: oneType('c5.large'),
+    });
+    h.addTasks('mixed', 4);
+    const report = await h.pass.run();
+    const results = report.outcomes[0]?.launches ?? [];
+    expect(results.map((l) => l.outcome)).toEqual(['launched', 'failed', 'launched', 'failed']);
+    const launched = results.flatMap((l) => (l.outcome === 'launched' ? [l.instanceId] : []));
+    expect(
+      h
+        .liveInstances('mixed')
+        .map((i) => i.instanceId)
+        .sort(),
+    ).toEqual([...launched].sort());
+    const rows = await h.test.db.query<{ state: string; instance_id: string | null; request: string }>(
+      'SELECT state, instance_id, request FROM launches ORDER BY state, instance_id',
+    );
+    expect(rows.map((r) => [r.state, r.instance_id, r.request])).toEqual([
+      ['failed', null, '{}'],
+      ['failed', null, '{}'],
+      ...[...launched].sort().map((id) => ['submitted', id, '{}']),
+    ]);
+    // The failed launches' secrets can never be redeemed; the launched ones' still can.
+    const [secrets] = await h.test.db.query<{ open: number; discarded: number }>(
+      `SELECT count(*) FILTER (WHERE consumed_at IS NULL)::int AS open,
+              count(*) FILTER (WHERE consumed_at IS NOT NULL)::int AS discarded FROM secrets`,
+    );
+    expect(secrets).toEqual({ open: 2, discarded: 2 });
+    const events = await h.test.db.query<{ payload: { instanceId: string } }>(
+      `SELECT payload FROM outbox WHERE exchange = 'instance-launched'`,
+    );
+    expect(events.map((e) => e.payload.instanceId).sort()).toEqual([...launched].sort());
+  });
+
   it('after a crash before the EC2 call, a restart launches exactly once', async () => {
     const neverSent = (ec2: Ec2Port): Ec2Port =>
       Object.assign(Object.create(ec2) as Ec2Port, {
