@@ -1,3 +1,4 @@
+import { afterEach } from 'vitest';
 import { VirtualClock } from '../../src/clock/virtual-clock.js';
 import { type Config, loadConfig } from '../../src/config/config.js';
 import { regionConfig, type WorkerType, type WorkerTypeDefinition } from '../../src/domain/worker-type.js';
@@ -146,5 +147,21 @@ function gatewayOptions() {
     credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
     maxAttempts: 1,
     budget: { concurrency: 64, ratePerSecond: 1e9, burst: 1e9 },
+  };
+}
+
+/**
+ * `startLoopHarness` for the tests of one `describe`: every harness it starts is closed after each test,
+ * the newest first.
+ */
+export function loopHarnesses(): typeof startLoopHarness {
+  const open: LoopHarness[] = [];
+  afterEach(async () => {
+    for (const h of open.splice(0).reverse()) await h.close();
+  });
+  return async (...args) => {
+    const h = await startLoopHarness(...args);
+    open.push(h);
+    return h;
   };
 }

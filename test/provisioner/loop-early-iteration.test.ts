@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { RealClock } from '../../src/clock/clock.js';
 import { loadConfig } from '../../src/config/config.js';
 import { instanceTypeConfig } from '../../src/domain/worker-type.js';
@@ -8,26 +8,17 @@ import type { DemandCheck } from '../../src/provisioner/next-iteration.js';
 import { taskQueueIdOf } from '../../src/simulator/queue/task-queue.js';
 import { SimulatedWorld } from '../../src/simulator/simulated-world.js';
 import { engines } from '../helpers/databases.js';
-import {
-  type LoopHarness,
-  loopDefinition,
-  PROVISIONER_ID,
-  startLoopHarness,
-} from '../helpers/loop-harness.js';
+import { loopDefinition, loopHarnesses, PROVISIONER_ID } from '../helpers/loop-harness.js';
 
 const [pglite] = engines();
 const engine = pglite as NonNullable<typeof pglite>;
 const instanceTypes = [instanceTypeConfig('c5.large', { capacity: 1, utility: 1 })];
 
 describe('between iterations, the loop watches the queue for demand that outgrew the last iteration', () => {
-  let h: LoopHarness | undefined;
-  afterEach(async () => {
-    await h?.close();
-    h = undefined;
-  });
+  const start = loopHarnesses();
 
   it('reports demand grown past what was launched on two checks in a row, over the real queue API', async () => {
-    h = await startLoopHarness(engine);
+    const h = await start(engine);
     const check = h.demandCheck as DemandCheck;
     expect(check.everyMs).toBe(15_000);
     await h.define('alpha', { instanceTypes, maxCapacity: 10 });
@@ -49,7 +40,7 @@ describe('between iterations, the loop watches the queue for demand that outgrew
   });
 
   it('ignores tasks that workers claim between two checks', async () => {
-    h = await startLoopHarness(engine);
+    const h = await start(engine);
     const check = h.demandCheck as DemandCheck;
     await h.define('gamma', { instanceTypes, maxCapacity: 10 });
     await h.iterate(1, 15_000);
@@ -62,7 +53,7 @@ describe('between iterations, the loop watches the queue for demand that outgrew
   });
 
   it('stays quiet for a worker type at its maxCapacity and after a failed iteration', async () => {
-    h = await startLoopHarness(engine);
+    const h = await start(engine);
     const check = h.demandCheck as DemandCheck;
     await h.define('capped', { instanceTypes, maxCapacity: 2 });
     h.addTasks('capped', 2);
@@ -82,7 +73,7 @@ describe('between iterations, the loop watches the queue for demand that outgrew
   });
 
   it('is off under the classic strategy, whose original iterated on a fixed interval', async () => {
-    h = await startLoopHarness(engine, { env: { PROVISIONING_STRATEGY: 'classic' } });
+    const h = await start(engine, { env: { PROVISIONING_STRATEGY: 'classic' } });
     expect(h.demandCheck).toBeUndefined();
   });
 });

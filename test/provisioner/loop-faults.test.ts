@@ -1,33 +1,35 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { keyPairName } from '../../src/domain/key-pair-name.js';
 import { instanceTypeConfig } from '../../src/domain/worker-type.js';
 import { Ec2Error, type Ec2Port } from '../../src/ec2/ec2-port.js';
 import { engines } from '../helpers/databases.js';
-import { type LoopHarness, loopDefinition, startLoopHarness } from '../helpers/loop-harness.js';
+import { loopDefinition, loopHarnesses } from '../helpers/loop-harness.js';
 
 const [pglite] = engines();
 const engine = pglite as NonNullable<typeof pglite>;
 const oneType = (instanceType: string) => [instanceTypeConfig(instanceType)];
 
+/** One region, one instance type: a worker type whose every launch goes to the same pool. */
+const ONE_POOL = { regions: loopDefinition(['us-west-2']).regions, instanceTypes: oneType('c5.large') };
+
+type LaunchRequest = Parameters<Ec2Port['runInstance']>[0];
+
+/** The loop's EC2 port with `runInstance` replaced (the real one is passed along). */
+const withRunInstance =
+  (runInstance: (request: LaunchRequest, real: Ec2Port) => ReturnType<Ec2Port['runInstance']>) =>
+  (ec2: Ec2Port): Ec2Port =>
+    Object.assign(Object.create(ec2) as Ec2Port, {
+      runInstance: (request: LaunchRequest) => runInstance(request, ec2),
+    });
+
 describe('the provisioning loop under faults', () => {
-  const open: LoopHarness[] = [];
-  const start = async (...args: Parameters<typeof startLoopHarness>) => {
-    const h = await startLoopHarness(...args);
-    open.push(h);
-    return h;
-  };
-  afterEach(async () => {
-    for (const h of open.splice(0).reverse()) await h.close();
-  });
+  const start = loopHarnesses();
 
   it.each(['throttling-storm', 'region-down'] as const)(
     '%s in one region: worker types there pause and say why, the others provision',
     async (fault) => {
       const h = await start(engine);
-      await h.define('west', {
-        regions: loopDefinition(['us-west-2']).regions,
-        instanceTypes: oneType('c5.large'),
-      });
+      await h.define('west', ONE_POOL);
       await h.define('east', {
         regions: loopDefinition(['us-east-1']).regions,
         instanceTypes: oneType('c5.large'),
@@ -49,10 +51,7 @@ describe('the provisioning loop under faults', () => {
 
   it('skips a pool that ran out of capacity and launches elsewhere', async () => {
     const h = await start(engine);
-    await h.define('ice', {
-      regions: loopDefinition(['us-west-2']).regions,
-      instanceTypes: oneType('c5.large'),
-    });
+    await h.define('ice', ONE_POOL);
     const now = h.clock.now();
     for (const zone of ['us-west-2a', 'us-west-2b', 'us-west-2c']) {
       const price = zone === 'us-west-2a' ? 0.01 : 0.05;
@@ -91,10 +90,7 @@ describe('the provisioning loop under faults', () => {
 
   it('pauses a worker type whose launches keep failing for its own reasons, and says why in state', async () => {
     const h = await start(engine);
-    await h.define('broken', {
-      regions: loopDefinition(['us-west-2']).regions,
-      instanceTypes: oneType('c5.large'),
-    });
+    await h.define('broken', ONE_POOL);
     // Someone deletes its key pair behind the service's back: every launch fails with InvalidKeyPair.NotFound.
     h.world.ec2.resources.deleteKeyPair('us-west-2', {
       keyName: keyPairName(h.config.awsKeyPrefix, 'broken', undefined),
@@ -117,11 +113,7 @@ describe('the provisioning loop under faults', () => {
 
   it('does not pay more than maxPrice when prices spike', async () => {
     const h = await start(engine);
-    await h.define('spike', {
-      regions: loopDefinition(['us-west-2']).regions,
-      instanceTypes: oneType('c5.large'),
-      maxPrice: 0.2,
-    });
+    await h.define('spike', { ...ONE_POOL, maxPrice: 0.2 });
     h.world.ec2.faults.priceSpike({ region: 'us-west-2', price: 5 });
     h.addTasks('spike', 2);
     const report = await h.iterate();
@@ -131,24 +123,12 @@ describe('the provisioning loop under faults', () => {
 
   it('after a crash between recording a launch and hearing back, a restart neither duplicates nor leaks', async () => {
     // EC2 launches the instance but the answer is lost (the process dies): the launch stays recorded.
-    const lostReply = (ec2: Ec2Port): Ec2Port =>
-      Object.assign(Object.create(ec2) as Ec2Port, {
-        runInstance: async (...args: Parameters<Ec2Port['runInstance']>) => {
-          await ec2.runInstance(...args);
-          throw new Ec2Error(
-            'unavailable',
-            'RequestTimeout',
-            args[0].region,
-            'RunInstances',
-            'connection lost',
-          );
-        },
-      });
-    const before = await start(engine, { wrapEc2: lostReply });
-    await before.define('crash', {
-      regions: loopDefinition(['us-west-2']).regions,
-      instanceTypes: oneType('c5.large'),
+    const lostReply = withRunInstance(async (request, ec2) => {
+      await ec2.runInstance(request);
+      throw new Ec2Error('unavailable', 'RequestTimeout', request.region, 'RunInstances', 'connection lost');
     });
+    const before = await start(engine, { wrapEc2: lostReply });
+    await before.define('crash', ONE_POOL);
     before.addTasks('crash', 3);
     const first = await before.pass.run();
     expect(first.outcomes[0]?.launches.map((l) => l.outcome)).toEqual(['deferred', 'deferred', 'deferred']);
@@ -178,25 +158,13 @@ describe('the provisioning loop under faults', () => {
   it('settles each launch of one pass on its own: accepted ones marked with events, refused ones failed', async () => {
     // EC2 refuses every second launch for good; the pass's launches share their transactions.
     let calls = 0;
-    const everySecondRefused = (ec2: Ec2Port): Ec2Port =>
-      Object.assign(Object.create(ec2) as Ec2Port, {
-        runInstance: async (request: Parameters<Ec2Port['runInstance']>[0]) => {
-          if (calls++ % 2 === 1)
-            throw new Ec2Error(
-              'invalid-request',
-              'InvalidParameterValue',
-              request.region,
-              'RunInstances',
-              'no',
-            );
-          return ec2.runInstance(request);
-        },
-      });
-    const h = await start(engine, { wrapEc2: everySecondRefused });
-    await h.define('mixed', {
-      regions: loopDefinition(['us-west-2']).regions,
-      instanceTypes: oneType('c5.large'),
+    const everySecondRefused = withRunInstance(async (request, ec2) => {
+      if (calls++ % 2 === 1)
+        throw new Ec2Error('invalid-request', 'InvalidParameterValue', request.region, 'RunInstances', 'no');
+      return ec2.runInstance(request);
     });
+    const h = await start(engine, { wrapEc2: everySecondRefused });
+    await h.define('mixed', ONE_POOL);
     h.addTasks('mixed', 4);
     const report = await h.pass.run();
     const results = report.outcomes[0]?.launches ?? [];
@@ -229,23 +197,11 @@ describe('the provisioning loop under faults', () => {
   });
 
   it('after a crash before the EC2 call, a restart launches exactly once', async () => {
-    const neverSent = (ec2: Ec2Port): Ec2Port =>
-      Object.assign(Object.create(ec2) as Ec2Port, {
-        runInstance: async (request: Parameters<Ec2Port['runInstance']>[0]) => {
-          throw new Ec2Error(
-            'unavailable',
-            'ConnectionRefused',
-            request.region,
-            'RunInstances',
-            'never sent',
-          );
-        },
-      });
-    const before = await start(engine, { wrapEc2: neverSent });
-    await before.define('precrash', {
-      regions: loopDefinition(['us-west-2']).regions,
-      instanceTypes: oneType('c5.large'),
+    const neverSent = withRunInstance(async (request) => {
+      throw new Ec2Error('unavailable', 'ConnectionRefused', request.region, 'RunInstances', 'never sent');
     });
+    const before = await start(engine, { wrapEc2: neverSent });
+    await before.define('precrash', ONE_POOL);
     before.addTasks('precrash', 2);
     await before.pass.run();
     expect(before.liveInstances('precrash')).toHaveLength(0);

@@ -1,14 +1,9 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { keyPairName } from '../../src/domain/key-pair-name.js';
 import { instanceTypeConfig } from '../../src/domain/worker-type.js';
 import { defaultImageId } from '../../src/simulator/ec2/scenario.js';
 import { engines } from '../helpers/databases.js';
-import {
-  type LoopHarness,
-  loopDefinition,
-  PROVISIONER_ID,
-  startLoopHarness,
-} from '../helpers/loop-harness.js';
+import { loopDefinition, loopHarnesses, PROVISIONER_ID } from '../helpers/loop-harness.js';
 
 const [pglite] = engines();
 const engine = pglite as NonNullable<typeof pglite>;
@@ -16,14 +11,10 @@ const oneType = [instanceTypeConfig('c5.large')];
 const westOnly = () => ({ regions: loopDefinition(['us-west-2']).regions, instanceTypes: oneType });
 
 describe('the provisioning loop keeps EC2 clean', () => {
-  let h: LoopHarness | undefined;
-  afterEach(async () => {
-    await h?.close();
-    h = undefined;
-  });
+  const start = loopHarnesses();
 
   it('terminates instances of worker types nobody defined (rogue), and publishes why', async () => {
-    h = await startLoopHarness(engine);
+    const h = await start(engine);
     await h.runtime.ec2.ensureKeyPair('us-west-2', 'any-key', undefined);
     const { instanceId } = await h.runtime.ec2.runInstance({
       region: 'us-west-2',
@@ -49,7 +40,7 @@ describe('the provisioning loop keeps EC2 clean', () => {
   });
 
   it('terminates instances older than MAX_INSTANCE_LIFE (zombies) and replaces needed capacity', async () => {
-    h = await startLoopHarness(engine, { env: { MAX_INSTANCE_LIFE: '1' } });
+    const h = await start(engine, { env: { MAX_INSTANCE_LIFE: '1' } });
     await h.define('old', { ...westOnly(), minCapacity: 1 });
     // A long task keeps the worker busy, so it outlives its maximum life instead of idling out.
     h.addTasks('old', 1, 3 * 3_600_000);
@@ -68,7 +59,7 @@ describe('the provisioning loop keeps EC2 clean', () => {
   });
 
   it('finishes removeWorkerType: terminates everything, deletes its key pairs, shows progress in state', async () => {
-    h = await startLoopHarness(engine);
+    const h = await start(engine);
     await h.define('doomed', { ...westOnly(), minCapacity: 2 });
     await h.iterate();
     expect(h.liveInstances('doomed')).toHaveLength(2);
@@ -88,7 +79,7 @@ describe('the provisioning loop keeps EC2 clean', () => {
   });
 
   it('keeps the key pair when a removed worker type is re-created, and cleans up only what came before', async () => {
-    h = await startLoopHarness(engine);
+    const h = await start(engine);
     await h.define('phoenix', { ...westOnly(), minCapacity: 1 });
     await h.iterate();
     const [old] = h.liveInstances('phoenix');

@@ -1,7 +1,7 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { instanceTypeConfig } from '../../src/domain/worker-type.js';
 import { engines } from '../helpers/databases.js';
-import { type LoopHarness, loopDefinition, startLoopHarness } from '../helpers/loop-harness.js';
+import { loopDefinition, loopHarnesses } from '../helpers/loop-harness.js';
 
 const [pglite] = engines();
 const engine = pglite as NonNullable<typeof pglite>;
@@ -11,14 +11,10 @@ const oneType = (instanceType: string, capacity = 1, utility = 1) => [
 ];
 
 describe('the provisioning loop scales against the simulated world', () => {
-  let h: LoopHarness | undefined;
-  afterEach(async () => {
-    await h?.close();
-    h = undefined;
-  });
+  const start = loopHarnesses();
 
   it('launches capacity for pending tasks, tagged and with user data, and does not launch it twice', async () => {
-    h = await startLoopHarness(engine);
+    const h = await start(engine);
     await h.define('builder', { instanceTypes: oneType('c5.large') });
     h.addTasks('builder', 5);
     const first = await h.iterate();
@@ -43,7 +39,7 @@ describe('the provisioning loop scales against the simulated world', () => {
   });
 
   it('previews the next iteration without launching or writing anything', async () => {
-    h = await startLoopHarness(engine);
+    const h = await start(engine);
     await h.define('preview', { instanceTypes: oneType('c5.large') });
     h.addTasks('preview', 3);
     const plan = await h.runtime.planPreviewer.plan();
@@ -60,7 +56,7 @@ describe('the provisioning loop scales against the simulated world', () => {
   });
 
   it('keeps minCapacity without tasks and never exceeds maxCapacity', async () => {
-    h = await startLoopHarness(engine);
+    const h = await start(engine);
     await h.define('kept', { minCapacity: 2, instanceTypes: oneType('c5.large') });
     await h.define('capped', { maxCapacity: 6, instanceTypes: oneType('c5.large', 2) });
     h.addTasks('capped', 40);
@@ -72,7 +68,7 @@ describe('the provisioning loop scales against the simulated world', () => {
   });
 
   it('launches in the cheapest pool by price per utility, spreading over near-equal ones', async () => {
-    h = await startLoopHarness(engine);
+    const h = await start(engine);
     await h.define('cheap', {
       regions: loopDefinition(['us-west-2']).regions,
       instanceTypes: [...oneType('c5.large'), ...oneType('m5.large')],
@@ -101,7 +97,7 @@ describe('the provisioning loop scales against the simulated world', () => {
   });
 
   it('falls back to on-demand when no spot offer is within maxPrice, only if allowed', async () => {
-    h = await startLoopHarness(engine);
+    const h = await start(engine);
     const expensive = {
       regions: loopDefinition(['us-west-2']).regions,
       instanceTypes: oneType('c5.large'),
@@ -119,7 +115,7 @@ describe('the provisioning loop scales against the simulated world', () => {
   });
 
   it('uses spot only when allowed: canUseSpot false launches on-demand', async () => {
-    h = await startLoopHarness(engine);
+    const h = await start(engine);
     await h.define('no-spot', {
       instanceTypes: oneType('c5.large'),
       canUseSpot: false,
