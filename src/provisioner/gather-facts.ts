@@ -59,7 +59,6 @@ export function gatherFacts(sources: FactSources): WorkerTypeFacts[] {
     factsOf(removal.workerType).removal = { requestedAt: removal.requestedAt };
 
   const prices = priceIndex(sources.prices);
-  const launchesByToken = new Map(sources.inFlight.map((l) => [l.clientToken, l]));
   const visible = new Set<string>();
   for (const observation of sources.observations) {
     if (!observation.ok) continue;
@@ -67,7 +66,7 @@ export function gatherFacts(sources: FactSources): WorkerTypeFacts[] {
       visible.add(instance.instanceId);
       if (instance.clientToken) visible.add(instance.clientToken);
       const name = workerTypeOf(sources.provisionerId, instance.tags) ?? UNKNOWN_WORKER_TYPE;
-      factsOf(name).instances.push(instanceFact(instance, sources, prices, launchesByToken));
+      factsOf(name).instances.push(instanceFact(instance, sources, prices));
     }
     for (const request of observation.spotRequests) {
       const name = workerTypeOf(sources.provisionerId, request.tags) ?? UNKNOWN_WORKER_TYPE;
@@ -122,13 +121,7 @@ function hourlyPrice(prices: PriceIndex, region: string, zone: string, instanceT
   return market === 'spot' ? (pool?.spotPrice ?? pool?.onDemandPrice) : pool?.onDemandPrice;
 }
 
-function instanceFact(
-  instance: Ec2Instance,
-  sources: FactSources,
-  prices: PriceIndex,
-  launches: ReadonlyMap<string, LaunchSummary>,
-): InstanceFact {
-  const launched = instance.clientToken ? launches.get(instance.clientToken) : undefined;
+function instanceFact(instance: Ec2Instance, sources: FactSources, prices: PriceIndex): InstanceFact {
   return {
     instanceId: instance.instanceId,
     region: instance.region,
@@ -138,9 +131,7 @@ function instanceFact(
     state: instance.state,
     launchTime: instance.launchTime,
     hourlyPrice:
-      hourlyPrice(prices, instance.region, instance.zone, instance.instanceType, instance.market) ??
-      launched?.hourlyPrice ??
-      0,
+      hourlyPrice(prices, instance.region, instance.zone, instance.instanceType, instance.market) ?? 0,
     checkedIn: sources.checkedIn.has(instance.instanceId),
     ...(instance.stateReason ? { stateReason: instance.stateReason } : {}),
     ...(instance.stateTransitionAt !== undefined ? { stateTransitionAt: instance.stateTransitionAt } : {}),

@@ -131,15 +131,18 @@ export class LaunchStore {
   }
 
   /**
-   * Launches that may not be visible in EC2 yet: outcome unknown, or submitted since `since`. The caller
-   * drops those whose instance it can see.
+   * Launches that may not be visible in EC2 yet: outcome unknown, or submitted since `since` with an
+   * instance the last stored observation did not show. The caller drops those it can see now.
    */
   async inFlight(since: Date): Promise<LaunchSummary[]> {
-    // Only the summary's columns: after a burst of launches this is hundreds of rows every iteration,
-    // and PGlite's cost is mostly per value returned.
+    // Two index scans, not one OR: the table keeps `HISTORY_RETENTION` days of launches. Launches already
+    // observed stay out: they are most of a burst's, and PGlite's cost is mostly per value returned.
     const rows = await this.db.query<Row>(
-      `SELECT ${SUMMARY_COLUMNS} FROM launches
-       WHERE state = 'recorded' OR (state = 'submitted' AND created_at >= $1) ORDER BY created_at`,
+      `SELECT ${SUMMARY_COLUMNS} FROM launches WHERE state = 'recorded'
+       UNION ALL
+       SELECT ${SUMMARY_COLUMNS} FROM launches l WHERE state = 'submitted' AND created_at >= $1
+         AND NOT EXISTS (SELECT 1 FROM observed_instances o WHERE o.instance_id = l.instance_id)
+       ORDER BY created_at`,
       [since],
     );
     return rows.map(summaryOf);
@@ -174,31 +177,34 @@ export class LaunchStore {
   }
 
   /**
-   * What the circuit breaker needs of the launches since `since`: every failure, and each worker type's
-   * latest success (a success resets the count of failures in a row, so earlier ones cannot matter).
-   * A healthy fleet thus reads a row per worker type, not one per launch.
+   * What the circuit breaker needs of the launches since `since`: every failure and, for each worker type
+   * that failed, its latest success (a success resets the count of failures in a row, so earlier ones
+   * cannot matter, and without a failure there is nothing to reset). A healthy fleet thus reads no launch
+   * at all: failures have an index of their own, and successes are only asked about when one failed.
    */
   async outcomesSince(since: Date): Promise<LaunchOutcome[]> {
-    const rows = await this.db.query<{
-      worker_type: string;
-      updated_at: Date;
-      state: string;
-      error_kind: Ec2ErrorKind;
-    }>(
-      `SELECT worker_type, updated_at, state, error_kind FROM launches
-         WHERE updated_at >= $1 AND state = 'failed'
-       UNION ALL
-       SELECT worker_type, max(updated_at), 'submitted', NULL FROM launches
-         WHERE updated_at >= $1 AND state = 'submitted' GROUP BY worker_type
-       ORDER BY 2`,
+    const failures = await this.db.query<{ worker_type: string; updated_at: Date; error_kind: Ec2ErrorKind }>(
+      `SELECT worker_type, updated_at, error_kind FROM launches WHERE state = 'failed' AND updated_at >= $1`,
       [since],
     );
-    return rows.map((r) => ({
-      workerType: r.worker_type,
-      at: r.updated_at.getTime(),
-      ok: r.state === 'submitted',
-      errorKind: r.error_kind,
-    }));
+    if (failures.length === 0) return [];
+    const failed = [...new Set(failures.map((r) => r.worker_type))];
+    const successes = await this.db.query<{ worker_type: string; at: Date }>(
+      `SELECT worker_type, max(updated_at) AS at FROM launches
+       WHERE state = 'submitted' AND updated_at >= $1 AND worker_type = ANY($2::text[]) GROUP BY worker_type`,
+      [since, failed],
+    );
+    const outcomes: LaunchOutcome[] = [
+      ...failures.map((r) => ({
+        workerType: r.worker_type,
+        at: r.updated_at.getTime(),
+        ok: false,
+        errorKind: r.error_kind,
+      })),
+      ...successes.map((r) => ({ workerType: r.worker_type, at: r.at.getTime(), ok: true, errorKind: null })),
+    ];
+    // Stable, successes after failures: at one time (one pass's launches), a success still resets them.
+    return outcomes.sort((a, b) => a.at - b.at);
   }
 
   /** Recent failures of a worker type with EC2's reasons (for the admin UI). */

@@ -4,6 +4,7 @@ import { fleet } from './migrations/0002-fleet.js';
 import { provisioning } from './migrations/0003-provisioning.js';
 import { launchSecrets } from './migrations/0004-launch-secrets.js';
 import { launchIndexes } from './migrations/0005-launch-indexes.js';
+import { inFlightIndexes } from './migrations/0006-in-flight-indexes.js';
 
 export interface Migration {
   version: number;
@@ -12,7 +13,14 @@ export interface Migration {
   statements: readonly string[];
 }
 
-export const migrations: readonly Migration[] = [initial, fleet, provisioning, launchSecrets, launchIndexes];
+export const migrations: readonly Migration[] = [
+  initial,
+  fleet,
+  provisioning,
+  launchSecrets,
+  launchIndexes,
+  inFlightIndexes,
+];
 
 /** Serialises concurrent start-ups of several replicas on one PostgreSQL. */
 const MIGRATION_LOCK_KEY = 72_520_001;

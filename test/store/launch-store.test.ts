@@ -1,12 +1,29 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LaunchStore, type NewLaunch } from '../../src/store/launch-store.js';
+import { type InstanceRow, ObservationStore } from '../../src/store/observation-store.js';
 import { SecretCipher } from '../../src/store/secret-cipher.js';
 import { SecretStore } from '../../src/store/secret-store.js';
 import { engines, type TestDatabase } from '../helpers/databases.js';
 
 const t0 = new Date('2026-01-01T00:00:00.000Z');
 const at = (minutes: number) => new Date(t0.getTime() + minutes * 60_000);
+
+const observedInstance = (instanceId: string): InstanceRow => ({
+  instanceId,
+  region: 'us-west-2',
+  workerType: 'f',
+  instanceType: 'c5.large',
+  zone: 'us-west-2a',
+  state: 'pending',
+  market: 'spot',
+  imageId: 'ami-1',
+  launchTime: at(40).getTime(),
+  spotRequestId: null,
+  clientToken: null,
+  stateReason: null,
+  hourlyPrice: 0.04,
+});
 
 describe.each(engines())('LaunchStore on $name', (engine) => {
   let test: TestDatabase;
@@ -66,15 +83,16 @@ describe.each(engines())('LaunchStore on $name', (engine) => {
     return launch;
   }
 
-  it('gives the breaker every failure but only the latest success of each worker type', async () => {
+  it('gives the breaker every failure and, of a worker type that failed, only its latest success', async () => {
     await launched('old', -30, 'invalid'); // before the window
     await launched('a', 1, 'ok');
     await launched('a', 2, 'invalid');
     await launched('a', 3, 'ok');
     await launched('a', 4, 'capacity');
     await launched('a', 5, 'invalid');
-    await launched('b', 2, 'ok');
+    await launched('b', 2, 'ok'); // b never failed: nothing for a success to reset
     await launched('b', 6, 'ok');
+    await launched('old', 6, 'ok'); // failed only before the window
     await launches.record(test.db, [newLaunch('c')], at(7)); // outcome unknown: not an outcome yet
     const outcomes = await launches.outcomesSince(at(0));
     expect(outcomes).toEqual([
@@ -82,7 +100,43 @@ describe.each(engines())('LaunchStore on $name', (engine) => {
       { workerType: 'a', at: at(3).getTime(), ok: true, errorKind: null },
       { workerType: 'a', at: at(4).getTime(), ok: false, errorKind: 'insufficient-capacity' },
       { workerType: 'a', at: at(5).getTime(), ok: false, errorKind: 'invalid-request' },
-      { workerType: 'b', at: at(6).getTime(), ok: true, errorKind: null },
+    ]);
+  });
+
+  it('counts as in flight every launch with no known outcome and those submitted since the bound and not yet observed', async () => {
+    const oldUnknown = newLaunch('f');
+    await test.db.transaction((tx) => launches.record(tx, [oldUnknown], at(30)));
+    await launched('f', 31, 'ok'); // submitted before the bound
+    const recent = await launched('f', 40, 'ok');
+    await launched('f', 40, 'ok'); // its instance is observed below
+    const observedId = `i-${counter}`;
+    await launched('f', 41, 'capacity');
+    const newUnknown = newLaunch('f');
+    await test.db.transaction((tx) => launches.record(tx, [newUnknown], at(42)));
+    await new ObservationStore(test.db).replaceRegion(
+      'us-west-2',
+      [observedInstance(observedId)],
+      [],
+      at(43),
+    );
+
+    const inFlight = (await launches.inFlight(at(35))).filter((l) => l.workerType === 'f');
+    expect(inFlight.map((l) => [l.clientToken, l.state])).toEqual([
+      [oldUnknown.clientToken, 'recorded'],
+      [recent.clientToken, 'submitted'],
+      [newUnknown.clientToken, 'recorded'],
+    ]);
+  });
+
+  it("puts a success after the failures of the same moment, so one pass's mixed launches reset the count", async () => {
+    await launched('e', 20, 'ok');
+    await launched('e', 20, 'invalid');
+    await launched('e', 20, 'invalid');
+    const outcomes = await launches.outcomesSince(at(20));
+    expect(outcomes.filter((o) => o.workerType === 'e')).toEqual([
+      { workerType: 'e', at: at(20).getTime(), ok: false, errorKind: 'invalid-request' },
+      { workerType: 'e', at: at(20).getTime(), ok: false, errorKind: 'invalid-request' },
+      { workerType: 'e', at: at(20).getTime(), ok: true, errorKind: null },
     ]);
   });
 
