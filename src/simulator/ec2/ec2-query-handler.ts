@@ -83,7 +83,7 @@ async function readBody(req: IncomingMessage): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-function send(res: ServerResponse, status: number, requestId: string, body: string): void {
+function send(res: ServerResponse, status: number, requestId: string, body: string | Buffer): void {
   res.writeHead(status, {
     'content-type': 'text/xml;charset=UTF-8',
     'content-length': Buffer.byteLength(body),

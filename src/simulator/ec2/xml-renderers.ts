@@ -1,5 +1,5 @@
 import { INSTANCE_STATE_CODES, type SimInstance, type SimSpotRequest } from './world-records.js';
-import { isoTime, RawXml, renderXmlContent, tagSet, type XmlObject } from './xml-writer.js';
+import { isoTime, type RawXml, renderXmlContent, tagSet, type XmlObject } from './xml-writer.js';
 
 /** EC2 writes prices with six decimals: `0.031300`. */
 export function priceText(price: number): string {
@@ -82,7 +82,7 @@ export function cachedInstanceXml(instance: SimInstance): RawXml {
   ) {
     return cached.xml;
   }
-  const xml = new RawXml(renderXmlContent(instanceXml(instance)));
+  const xml = renderXmlContent(instanceXml(instance));
   renderedInstances.set(instance, {
     state: instance.state,
     tags: instance.tags,

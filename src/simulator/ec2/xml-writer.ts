@@ -16,16 +16,46 @@ export interface XmlObject {
   readonly [name: string]: XmlValue;
 }
 
-/** Already rendered element content, written as is (cached fragments of unchanged resources). */
+/**
+ * Already rendered element content, written as is (cached fragments of unchanged resources). Kept as
+ * UTF-8: a response of thousands of cached instances then copies their bytes instead of joining them
+ * into one string that the socket encodes again (~1.5 ms for a 400 KB page).
+ */
 export class RawXml {
-  constructor(readonly xml: string) {}
+  constructor(readonly bytes: Buffer) {}
+}
+
+/** A document being written: text, with cached fragments' bytes spliced in. */
+class XmlOut {
+  private readonly parts: Buffer[] = [];
+  private text: string[] = [];
+
+  push(text: string): void {
+    this.text.push(text);
+  }
+
+  pushBytes(bytes: Buffer): void {
+    this.flushText();
+    this.parts.push(bytes);
+  }
+
+  toBuffer(): Buffer {
+    this.flushText();
+    return this.parts.length === 1 ? (this.parts[0] as Buffer) : Buffer.concat(this.parts);
+  }
+
+  private flushText(): void {
+    if (this.text.length === 0) return;
+    this.parts.push(Buffer.from(this.text.join('')));
+    this.text = [];
+  }
 }
 
 /** The content `value` renders to, for caching as `RawXml`. */
-export function renderXmlContent(value: XmlValue): string {
-  const out: string[] = [];
+export function renderXmlContent(value: XmlValue): RawXml {
+  const out = new XmlOut();
   writeValue(value, out);
-  return out.join('');
+  return new RawXml(out.toBuffer());
 }
 
 const ESCAPES: Record<string, string> = {
@@ -41,14 +71,14 @@ export function escapeXml(text: string): string {
   return NEEDS_ESCAPE.test(text) ? text.replace(/[&<>"']/g, (char) => ESCAPES[char] ?? char) : text;
 }
 
-function writeValue(value: XmlValue, out: string[]): void {
+function writeValue(value: XmlValue, out: XmlOut): void {
   if (value === null || value === undefined) return;
   if (typeof value === 'string') {
     out.push(escapeXml(value));
   } else if (typeof value !== 'object') {
     out.push(String(value));
   } else if (value instanceof RawXml) {
-    out.push(value.xml);
+    out.pushBytes(value.bytes);
   } else if (Array.isArray(value)) {
     for (const item of value as readonly XmlValue[]) writeElement('item', item, out);
   } else {
@@ -56,22 +86,23 @@ function writeValue(value: XmlValue, out: string[]): void {
   }
 }
 
-function writeElement(name: string, value: XmlValue, out: string[]): void {
+function writeElement(name: string, value: XmlValue, out: XmlOut): void {
   if (value === null || value === undefined) return;
   out.push(`<${name}>`);
   writeValue(value, out);
   out.push(`</${name}>`);
 }
 
-/** A whole EC2 response document: `<ActionResponse xmlns=...><requestId/>...body</ActionResponse>`. */
-export function ec2ResponseXml(action: string, requestId: string, body: XmlObject): string {
-  const out = [
+/** A whole EC2 response document: `<ActionResponse xmlns=...><requestId/>...body</ActionResponse>`, UTF-8. */
+export function ec2ResponseXml(action: string, requestId: string, body: XmlObject): Buffer {
+  const out = new XmlOut();
+  out.push(
     `<?xml version="1.0" encoding="UTF-8"?>\n<${action}Response xmlns="http://ec2.amazonaws.com/doc/2016-11-15/">`,
-  ];
+  );
   writeElement('requestId', requestId, out);
   writeValue(body, out);
   out.push(`</${action}Response>`);
-  return out.join('');
+  return out.toBuffer();
 }
 
 /** EC2's error document. */

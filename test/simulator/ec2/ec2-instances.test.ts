@@ -262,4 +262,17 @@ describe('simulated EC2: instances', () => {
     const [instance] = await describeAll(sim, { InstanceIds: [id] });
     expect(instance?.Tags).toEqual([{ Key: 'k', Value: 'v' }]);
   });
+
+  it('describes cached instances byte-exact, with text that is not ASCII, and again after a change', async () => {
+    sim = await startSimulatedEc2();
+    const ec2 = sim.client();
+    const tags = [{ Key: 'Name', Value: 'ünïcode ✓ & <ok>' }];
+    const run = await ec2.send(launch({ TagSpecifications: [{ ResourceType: 'instance', Tags: tags }] }));
+    const id = run.Instances?.[0]?.InstanceId as string;
+    await sim.clock.advanceBy(60_000);
+    // Twice: the second page is written from the cached rendering.
+    for (let i = 0; i < 2; i++) expect((await describeAll(sim))[0]?.Tags).toEqual(tags);
+    await ec2.send(new CreateTagsCommand({ Resources: [id], Tags: [{ Key: 'Name', Value: 'ß→∞' }] }));
+    expect((await describeAll(sim))[0]?.Tags).toEqual([{ Key: 'Name', Value: 'ß→∞' }]);
+  });
 });
