@@ -233,12 +233,16 @@ export class Launcher {
 
   private async fail(launch: NewLaunch | LaunchRecord, error: Ec2Error): Promise<void> {
     const now = new Date(this.deps.clock.now());
-    await this.deps.launches.markFailed(
-      launch.clientToken,
-      { kind: error.kind, code: error.awsCode, message: error.message },
-      now,
-    );
-    await this.deps.secrets.discardForLaunch(launch.clientToken, now);
+    // Together or not at all: a failed launch with a redeemable secret would keep its credentials until expiry.
+    await this.deps.db.transaction(async (tx) => {
+      await this.deps.launches.markFailed(
+        tx,
+        launch.clientToken,
+        { kind: error.kind, code: error.awsCode, message: error.message },
+        now,
+      );
+      await this.deps.secrets.discardForLaunch(tx, launch.clientToken, now);
+    });
     this.deps.capacityFailures.record(
       {
         region: launch.region,

@@ -107,12 +107,14 @@ export class LaunchStore {
     );
   }
 
+  /** In the caller's transaction: the launch's secret is discarded with it (`SecretStore.discardForLaunch`). */
   async markFailed(
+    tx: Queryable,
     clientToken: string,
     error: { kind: Ec2ErrorKind; code: string; message: string },
     now: Date,
   ) {
-    await this.db.query(
+    await tx.query(
       `UPDATE launches SET state = 'failed', error_kind = $2, error_code = $3, error_message = $4, updated_at = $5,
          request = '{}' WHERE client_token = $1`,
       [clientToken, error.kind, error.code, error.message.slice(0, 1000), now],

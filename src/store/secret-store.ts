@@ -117,8 +117,8 @@ export class SecretStore {
   }
 
   /** Makes the secret of a launch unredeemable: the launch failed, so no instance will ever ask for it. */
-  async discardForLaunch(launchToken: string, now: Date): Promise<void> {
-    await this.db.query(
+  async discardForLaunch(tx: Queryable, launchToken: string, now: Date): Promise<void> {
+    await tx.query(
       `UPDATE secrets SET consumed_at = coalesce(consumed_at, $2), secrets = $3 WHERE launch_token = $1`,
       [launchToken, now, WIPED],
     );

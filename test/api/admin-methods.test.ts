@@ -243,6 +243,7 @@ describe.each(engines())('the admin read endpoints on $name', (engine) => {
     };
     await h.runtime.launchStore.record(h.test.db, [launch], new Date());
     await h.runtime.launchStore.markFailed(
+      h.test.db,
       'token-1',
       {
         kind: 'insufficient-capacity' as never,

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { keyPairName } from '../../src/domain/key-pair-name.js';
 import { instanceTypeConfig } from '../../src/domain/worker-type.js';
 import { Ec2Error, type Ec2Port } from '../../src/ec2/ec2-port.js';
+import type { Database, Queryable } from '../../src/store/database.js';
 import { engines } from '../helpers/databases.js';
 import { loopDefinition, loopHarnesses } from '../helpers/loop-harness.js';
 
@@ -21,6 +22,20 @@ const withRunInstance =
     Object.assign(Object.create(ec2) as Ec2Port, {
       runInstance: (request: LaunchRequest) => runInstance(request, ec2),
     });
+
+/** The real database, except that statements `fails` picks throw (a crash or lost connection mid-way). */
+function withFailingStatements(db: Database, fails: (sql: string) => boolean): Database {
+  const guarded = (inner: Queryable): Queryable['query'] =>
+    ((sql: string, params?: readonly unknown[]) => {
+      if (fails(sql)) return Promise.reject(new Error(`injected failure: ${sql.slice(0, 30)}`));
+      return inner.query(sql, params);
+    }) as Queryable['query'];
+  return Object.assign(Object.create(db) as Database, {
+    query: guarded(db),
+    transaction: <T>(work: (tx: Queryable) => Promise<T>) =>
+      db.transaction((tx) => work({ query: guarded(tx) })),
+  });
+}
 
 describe('the provisioning loop under faults', () => {
   const start = loopHarnesses();
@@ -210,5 +225,41 @@ describe('the provisioning loop under faults', () => {
     expect(after.liveInstances('precrash')).toHaveLength(2);
     const [launches] = await after.test.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM launches`);
     expect(launches?.n).toBe(2);
+  });
+
+  it('marks a refused launch failed and wipes its secret in one transaction: both or neither', async () => {
+    const refused = withRunInstance(async (request) => {
+      throw new Ec2Error('invalid-request', 'InvalidParameterValue', request.region, 'RunInstances', 'no');
+    });
+    const real = await engine.open();
+    try {
+      let wipeFails = true;
+      const db = withFailingStatements(real.db, (sql) => wipeFails && sql.startsWith('UPDATE secrets'));
+      const h = await start(engine, { wrapEc2: refused, database: { ...real, db } });
+      await h.define('refused', ONE_POOL);
+      h.addTasks('refused', 1);
+      const launchAndSecret = () =>
+        real.db.query<{ token: string; state: string; open: boolean }>(
+          `SELECT l.client_token AS token, l.state, s.consumed_at IS NULL AS open FROM launches l
+             JOIN secrets s ON s.launch_token = l.client_token ORDER BY l.created_at, l.client_token`,
+        );
+      const first = await h.pass.run();
+      expect(first.outcome).toBe('partial');
+      // The wipe failed, so the launch is not marked failed either: it stays to be settled next pass.
+      const [pending, ...others] = await launchAndSecret();
+      expect(others).toEqual([]);
+      expect(pending).toMatchObject({ state: 'recorded', open: true });
+      wipeFails = false;
+      // Retried and refused again; this time both writes land (the pass may also try a new launch).
+      await h.pass.run();
+      const after = await launchAndSecret();
+      expect(after.find((row) => row.token === pending?.token)).toMatchObject({
+        state: 'failed',
+        open: false,
+      });
+      expect(after.filter((row) => row.state !== 'failed' || row.open)).toEqual([]);
+    } finally {
+      await real.dispose();
+    }
   });
 });

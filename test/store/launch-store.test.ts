@@ -78,7 +78,7 @@ describe.each(engines())('LaunchStore on $name', (engine) => {
       );
     else {
       const kind = outcome === 'capacity' ? 'insufficient-capacity' : 'invalid-request';
-      await launches.markFailed(launch.clientToken, { kind, code: kind, message: 'no' }, at(minute));
+      await launches.markFailed(test.db, launch.clientToken, { kind, code: kind, message: 'no' }, at(minute));
     }
     return launch;
   }
