@@ -13,16 +13,14 @@ export interface EnqueuedMessage<E extends ExchangeName = ExchangeName> extends 
  * Validates a message and writes it to the outbox in the caller's transaction, so it is published if and
  * only if that transaction commits. A bad message throws `InvalidEventError` (and so fails the transaction).
  */
-export async function enqueue<E extends ExchangeName>(
+export function enqueue<E extends ExchangeName>(
   tx: Queryable,
   exchange: E,
   routingKeyParts: RoutingKeyParts,
   payload: EventPayloads[E],
   now: Date,
 ): Promise<EnqueuedMessage<E>> {
-  const [message] = await enqueueAll(tx, [prepareMessage(exchange, routingKeyParts, payload)], now);
-  if (message === undefined) throw new Error('the outbox insert returned no id');
-  return message;
+  return new OutboxWriter().enqueue(tx, exchange, routingKeyParts, payload, now);
 }
 
 /** Writes prepared messages in one statement; they get ids in their order. */
