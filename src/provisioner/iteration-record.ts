@@ -1,7 +1,7 @@
 import type { IterationPlan, WorkerTypeFacts, WorkerTypePlan } from '../domain/plan-types.js';
 import { capacityOf } from '../domain/worker-type.js';
 import type { Ec2Instance } from '../ec2/ec2-port.js';
-import type { WorkerTypeSnapshot } from '../store/iteration-store.js';
+import type { IterationSummary, WorkerTypeSnapshot } from '../store/iteration-store.js';
 import type { InstanceRow, SpotRequestRow } from '../store/observation-store.js';
 import type { LaunchResult } from './launcher.js';
 import { type RegionObservation, workerTypeOf } from './observe-fleet.js';
@@ -88,7 +88,7 @@ export function iterationSummary(
   plan: IterationPlan,
   outcomes: readonly WorkerTypeOutcome[],
   errors: readonly string[],
-) {
+): Required<IterationSummary> {
   const launched = outcomes.flatMap((o) => o.launches).filter((l) => l.outcome === 'launched').length;
   const failed = outcomes.flatMap((o) => o.launches).filter((l) => l.outcome === 'failed').length;
   return {

@@ -1,4 +1,5 @@
 import type { Database } from './database.js';
+import type { IterationSummary } from './iteration-store.js';
 
 export interface ObservedInstance {
   instanceId: string;
@@ -83,8 +84,8 @@ export interface PricedInstance extends ObservedInstance {
 }
 
 export interface IterationDetails extends IterationRecord {
-  /** The loop's own account of the iteration (counts, unavailable regions, errors). */
-  summary: unknown;
+  /** The loop's own account of the iteration (counts, unavailable regions, errors); null until it ends. */
+  summary: IterationSummary | null;
 }
 
 /** How long a submitted launch counts as in flight while EC2's describe calls do not show it yet. */

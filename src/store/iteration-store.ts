@@ -32,6 +32,19 @@ export interface Termination {
 }
 
 /** The loop's own history: iterations, per worker type snapshots, breaker states and its terminations. */
+/** What `loop_iterations.summary` holds; an iteration that failed as a whole stores only its errors. */
+export interface IterationSummary {
+  workerTypes?: number;
+  planned?: number;
+  launched?: number;
+  failed?: number;
+  terminations?: number;
+  cancellations?: number;
+  hourlySpend?: number;
+  unavailableRegions?: string[];
+  errors?: string[];
+}
+
 export class IterationStore {
   constructor(private readonly db: Database) {}
 
@@ -47,12 +60,12 @@ export class IterationStore {
     id: number,
     outcome: 'success' | 'partial' | 'failure',
     error: string | null,
-    summary: unknown,
+    summary: IterationSummary,
     now: Date,
   ) {
     await this.db.query(
       'UPDATE loop_iterations SET finished_at = $2, outcome = $3, error = $4, summary = $5 WHERE id = $1',
-      [id, now, outcome, error, JSON.stringify(summary ?? null)],
+      [id, now, outcome, error, JSON.stringify(summary)],
     );
   }
 

@@ -25,7 +25,7 @@ export interface IterationDetails {
   finishedAt: string | null;
   outcome: 'success' | 'partial' | 'failure' | null;
   error: string | null;
-  summary: { errors?: string[]; unavailableRegions?: string[]; [key: string]: unknown } | null;
+  summary: { errors?: string[]; unavailableRegions?: string[] } | null;
 }
 
 export interface LoopHealth {

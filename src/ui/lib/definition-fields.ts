@@ -1,17 +1,11 @@
 /** The editor's model: a blank definition, and the pointers its form fields edit (for placing errors). */
+import { instanceTypeConfig, regionConfig } from '../../domain/worker-type.js';
 
 export type EditableDefinition = Record<string, unknown>;
 
-export const NEW_REGION = { region: '', launchSpec: { ImageId: '' }, secrets: {}, userData: {}, scopes: [] };
-export const NEW_INSTANCE_TYPE = {
-  instanceType: '',
-  capacity: 1,
-  utility: 1,
-  launchSpec: {},
-  secrets: {},
-  userData: {},
-  scopes: [],
-};
+// The server's own defaults (the domain is pure, so the UI shares it).
+export const NEW_REGION = regionConfig('', '');
+export const NEW_INSTANCE_TYPE = instanceTypeConfig('');
 
 // Edits copy what they change (setAt), so the templates can be shared.
 export const NEW_DEFINITION: EditableDefinition = {
@@ -28,7 +22,7 @@ export const NEW_DEFINITION: EditableDefinition = {
   userData: {},
   secrets: {},
   scopes: [],
-  instanceTypes: [{ ...NEW_INSTANCE_TYPE, instanceType: 'm5.large' }],
+  instanceTypes: [instanceTypeConfig('m5.large')],
   regions: [NEW_REGION],
   availabilityZones: [],
 };
@@ -89,7 +83,7 @@ const TOP_LEVEL_ORDER = Object.keys(NEW_DEFINITION).flatMap((key) =>
  */
 export function definitionPart(stored: EditableDefinition): EditableDefinition {
   const { workerType: _name, lastModified: _lastModified, ...definition } = stored;
-  const items = (key: string, template: Record<string, unknown>) =>
+  const items = (key: string, template: object) =>
     Array.isArray(definition[key])
       ? { [key]: (definition[key] as unknown[]).map((item) => ordered(item, Object.keys(template))) }
       : {};
