@@ -31,7 +31,6 @@ export interface Termination {
   reason: string;
 }
 
-/** The loop's own history: iterations, per worker type snapshots, breaker states and its terminations. */
 /** What `loop_iterations.summary` holds; an iteration that failed as a whole stores only its errors. */
 export interface IterationSummary {
   workerTypes?: number;
@@ -45,6 +44,7 @@ export interface IterationSummary {
   errors?: string[];
 }
 
+/** The loop's own history: iterations, per worker type snapshots, breaker states and its terminations. */
 export class IterationStore {
   constructor(private readonly db: Database) {}
 
