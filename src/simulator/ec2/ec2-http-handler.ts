@@ -44,10 +44,11 @@ export async function serveSimulator(
       );
     });
   });
-  // Idle keep-alive sockets outlive the clients' (as AWS endpoints do), so a client never reuses a socket
-  // the server is closing at that moment (ECONNRESET under load).
-  server.keepAliveTimeout = 65_000;
-  server.headersTimeout = 66_000;
+  // Idle keep-alive sockets stay open until the client closes them (or `close`): a client then never
+  // reuses a socket the server is closing (ECONNRESET under load), and no real-time timeout decides when a
+  // client must reconnect. A reconnection reorders concurrent requests, and the world draws ids and delays
+  // in arrival order, so with a 65-s timeout a slow replay and a fast one parted after 46 hours of gecko-t.
+  server.keepAliveTimeout = 0;
   const host = options.host ?? '127.0.0.1';
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
