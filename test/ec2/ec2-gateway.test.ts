@@ -136,14 +136,29 @@ describe('Ec2Gateway against the EC2 simulator (real AWS SDK over HTTP)', () => 
 
   it('retries throttling and 5xx with back-off, then succeeds', async () => {
     calls.length = 0;
-    // Every call is throttled for 40 ms of real time; the back-off outlasts it.
-    world.faults.throttlingStorm({ region: 'us-east-1', durationMs: 40, probability: 1 });
-    const zones = await gatewayWith({ maxAttempts: 12, random: () => 0.5 }).describeAvailabilityZones(
-      'us-east-1',
-    );
+    // Two attempts are throttled, then one fails with a 500, then the region recovers. Each fault ends on
+    // an attempt, not after a span of real time, so a slow machine sees the same attempts as a fast one.
+    const storm = world.faults.throttlingStorm({ region: 'us-east-1', durationMs: 60_000, probability: 1 });
+    let errors: ReturnType<Ec2World['faults']['serverErrors']> | undefined;
+    const zones = await gatewayWith({
+      maxAttempts: 12,
+      random: () => 0.5,
+      onCall: (event) => {
+        calls.push(event);
+        if (calls.length === 2) {
+          world.faults.clear(storm.id);
+          errors = world.faults.serverErrors({ region: 'us-east-1', durationMs: 60_000 });
+        }
+        if (calls.length === 3 && errors) world.faults.clear(errors.id);
+      },
+    }).describeAvailabilityZones('us-east-1');
     expect(zones.map((z) => z.zoneName)).toContain('us-east-1a');
-    expect(calls.some((c) => c.outcome === 'throttled')).toBe(true);
-    expect(calls.at(-1)).toMatchObject({ outcome: 'ok', action: 'DescribeAvailabilityZones' });
+    expect(calls.map((c) => [c.outcome, c.attempt])).toEqual([
+      ['throttled', 1],
+      ['throttled', 2],
+      ['unavailable', 3],
+      ['ok', 4],
+    ]);
   });
 
   it('gives up after its attempts and reports the throttling', async () => {
