@@ -133,20 +133,15 @@ export class ReconcilePass {
         outcome,
         durationMs: deps.clock.now() - started,
       };
+      const summary = iterationSummary(observed.plan, outcomes, errors);
       await deps.iterations.finish(
         iterationId,
         outcome,
         errors[0] ?? null,
-        iterationSummary(observed.plan, outcomes, errors),
+        summary,
         new Date(deps.clock.now()),
       );
-      deps.logger.info({
-        event: 'loop.iteration',
-        iterationId,
-        outcome,
-        ms: report.durationMs,
-        ...iterationSummary(observed.plan, outcomes, errors),
-      });
+      deps.logger.info({ event: 'loop.iteration', iterationId, outcome, ms: report.durationMs, ...summary });
       deps.demandWatch?.remember(observed.plan);
       deps.onIteration?.(report);
       return report;
