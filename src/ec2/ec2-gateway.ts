@@ -304,6 +304,9 @@ export class Ec2Gateway implements Ec2Port {
       client = new EC2Client({
         region,
         maxAttempts: 1,
+        // Resolves each command's middleware stack once, not on every call (the stack never changes after
+        // this method): ~0.1–0.4 ms of CPU a call, and a replay makes tens of thousands of calls.
+        cacheMiddleware: true,
         ...(this.options.endpoint ? { endpoint: this.options.endpoint } : {}),
         ...(this.options.credentials ? { credentials: this.options.credentials } : {}),
       });

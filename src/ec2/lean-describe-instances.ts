@@ -206,8 +206,11 @@ export function parseDescribeInstances(xml: string): { Reservations: Reservation
   return { Reservations: [{ Instances: instances }], ...(nextToken ? { NextToken: nextToken } : {}) };
 }
 
-/** Where the lean reader's result waits between the two middlewares of one call. */
-const LEAN_OUTPUT = Symbol('leanDescribeInstancesOutput');
+/**
+ * The lean reader's result, by the raw response it was read from: it waits there between the two middlewares
+ * of one call. Not on the handler context, which a client with `cacheMiddleware` shares between calls.
+ */
+const leanOutputs = new WeakMap<object, ReturnType<typeof parseDescribeInstances>>();
 /** What the SDK's deserialiser then reads instead of the real body: nothing to do. */
 const EMPTY_RESPONSE =
   '<DescribeInstancesResponse xmlns="http://ec2.amazonaws.com/doc/2016-11-15/"><reservationSet/></DescribeInstancesResponse>';
@@ -223,7 +226,6 @@ interface StackClient {
 
 interface MiddlewareContext {
   commandName?: string;
-  [LEAN_OUTPUT]?: ReturnType<typeof parseDescribeInstances>;
 }
 
 interface RawResponse {
@@ -249,16 +251,16 @@ export function useLeanDescribeInstances(client: StackClient, onRead?: (instance
       // Decoded as UTF-8 even when ASCII: Node makes a large Latin-1 string an external one, which the
       // reader scans more slowly than the time the faster decoding saves (measured at 50,000 instances).
       const parsed = parseDescribeInstances(Buffer.concat(chunks).toString('utf8'));
-      context[LEAN_OUTPUT] = parsed;
+      leanOutputs.set(response, parsed);
       onRead?.(parsed.Reservations[0]?.Instances?.length ?? 0);
       response.body = Readable.from([Buffer.from(EMPTY_RESPONSE)]);
       return result;
     };
   const useOutput =
-    (next: (args: unknown) => Promise<{ output: object }>, context: MiddlewareContext) =>
+    (next: (args: unknown) => Promise<{ response: RawResponse; output: object }>) =>
     async (args: unknown) => {
       const result = await next(args);
-      const lean = context[LEAN_OUTPUT];
+      const lean = leanOutputs.get(result.response);
       return lean ? { ...result, output: { ...result.output, ...lean } } : result;
     };
   client.middlewareStack.addRelativeTo(readBody, {

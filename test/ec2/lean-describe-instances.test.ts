@@ -160,4 +160,31 @@ describe('the lean DescribeInstances reader', () => {
     expect(parseDescribeInstances(xml)).toEqual({ Reservations: [{ Instances: [] }] });
     expect(await mapPage(xml, true)).toEqual(await mapPage(xml, false));
   });
+
+  it('gives concurrent calls each its own page when the client caches its middleware (as the gateway does)', async () => {
+    // Each request asks for one instance id and gets a page with just that instance.
+    const page = (id: string) =>
+      `<DescribeInstancesResponse><reservationSet><item><instancesSet><item><instanceId>${id}</instanceId></item></instancesSet></item></reservationSet></DescribeInstancesResponse>`;
+    const c = new EC2Client({
+      region: 'us-west-2',
+      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+      maxAttempts: 1,
+      cacheMiddleware: true,
+      requestHandler: {
+        handle: async (request: { body: string }) => {
+          const id = new URLSearchParams(request.body).get('InstanceId.1') ?? '';
+          return { response: { statusCode: 200, headers: {}, body: Readable.from([Buffer.from(page(id))]) } };
+        },
+      } as unknown as EC2Client['config']['requestHandler'],
+    });
+    useLeanDescribeInstances(c);
+    const ids = Array.from({ length: 20 }, (_, i) => `i-${String(i).padStart(17, '0')}`);
+    const outs = await Promise.all(
+      ids.map((id) => c.send(new DescribeInstancesCommand({ InstanceIds: [id] }))),
+    );
+    c.destroy();
+    expect(
+      outs.map((out) => out.Reservations?.flatMap((r) => r.Instances?.map((i) => i.InstanceId))),
+    ).toEqual(ids.map((id) => [id]));
+  });
 });
