@@ -32,32 +32,61 @@ export interface FactSources {
 
 const UNKNOWN_WORKER_TYPE = '(untagged)';
 
+type GatheredFacts = WorkerTypeFacts & {
+  instances: InstanceFact[];
+  spotRequests: SpotRequestFact[];
+  launches: LaunchFact[];
+  recentLaunches?: LaunchOutcome[];
+};
+
+/** The facts of every worker type met so far, by name. */
+class FactTable {
+  private readonly facts = new Map<string, GatheredFacts>();
+
+  /** The worker type's facts, created empty the first time it is met. */
+  of(name: string): GatheredFacts {
+    let entry = this.facts.get(name);
+    if (!entry) {
+      entry = { workerType: name, instances: [], spotRequests: [], launches: [] };
+      this.facts.set(name, entry);
+    }
+    return entry;
+  }
+
+  /** The worker type's facts if it has been met; history alone never adds a worker type. */
+  met(name: string): GatheredFacts | undefined {
+    return this.facts.get(name);
+  }
+
+  sorted(): WorkerTypeFacts[] {
+    return [...this.facts.values()].sort((a, b) =>
+      a.workerType < b.workerType ? -1 : a.workerType > b.workerType ? 1 : 0,
+    );
+  }
+}
+
 /**
  * Turns what was observed in EC2 and what the database knows into the planner's facts, per worker type:
  * every defined worker type, every worker type EC2 shows resources of, and every pending removal.
  */
 export function gatherFacts(sources: FactSources): WorkerTypeFacts[] {
-  const facts = new Map<
-    string,
-    WorkerTypeFacts & { instances: InstanceFact[]; spotRequests: SpotRequestFact[]; launches: LaunchFact[] }
-  >();
-  const factsOf = (name: string) => {
-    let entry = facts.get(name);
-    if (!entry) {
-      entry = { workerType: name, instances: [], spotRequests: [], launches: [] };
-      facts.set(name, entry);
-    }
-    return entry;
-  };
+  const table = new FactTable();
   for (const definition of sources.definitions) {
-    const entry = factsOf(definition.workerType);
+    const entry = table.of(definition.workerType);
     entry.definition = definition;
     const demand = sources.demand.get(definition.workerType);
     if (demand !== undefined) entry.pendingTasks = demand;
   }
   for (const removal of sources.removals)
-    factsOf(removal.workerType).removal = { requestedAt: removal.requestedAt };
+    table.of(removal.workerType).removal = { requestedAt: removal.requestedAt };
+  const visible = addFleet(table, sources);
+  addLaunchesNotYetVisible(table, sources.inFlight, visible);
+  addHistory(table, sources);
+  return table.sorted();
+}
 
+/** Adds every instance and spot request observed (or last seen); returns the ids and client tokens seen. */
+function addFleet(table: FactTable, sources: FactSources): Set<string> {
   const prices = priceIndex(sources.prices);
   const visible = new Set<string>();
   for (const observation of sources.observations) {
@@ -66,20 +95,29 @@ export function gatherFacts(sources: FactSources): WorkerTypeFacts[] {
       visible.add(instance.instanceId);
       if (instance.clientToken) visible.add(instance.clientToken);
       const name = workerTypeOf(sources.provisionerId, instance.tags) ?? UNKNOWN_WORKER_TYPE;
-      factsOf(name).instances.push(instanceFact(instance, sources, prices));
+      table.of(name).instances.push(instanceFact(instance, sources, prices));
     }
     for (const request of observation.spotRequests) {
       const name = workerTypeOf(sources.provisionerId, request.tags) ?? UNKNOWN_WORKER_TYPE;
-      factsOf(name).spotRequests.push(spotRequestFact(request));
+      table.of(name).spotRequests.push(spotRequestFact(request));
     }
   }
   for (const seen of sources.lastSeen) {
-    factsOf(seen.workerType).instances.push(lastSeenFact(seen, sources, prices));
+    table.of(seen.workerType).instances.push(lastSeenFact(seen, sources, prices));
   }
-  for (const launch of sources.inFlight) {
+  return visible;
+}
+
+/** Launches EC2 does not show yet (by instance id or client token): capacity still to come. */
+function addLaunchesNotYetVisible(
+  table: FactTable,
+  inFlight: readonly LaunchSummary[],
+  visible: ReadonlySet<string>,
+): void {
+  for (const launch of inFlight) {
     if (visible.has(launch.clientToken) || (launch.instanceId !== null && visible.has(launch.instanceId)))
       continue;
-    factsOf(launch.workerType).launches.push({
+    table.of(launch.workerType).launches.push({
       clientToken: launch.clientToken,
       region: launch.region,
       zone: launch.zone,
@@ -90,24 +128,20 @@ export function gatherFacts(sources: FactSources): WorkerTypeFacts[] {
       createdAt: launch.createdAt,
     });
   }
-  const recentOf = new Map<string, LaunchOutcome[]>();
+}
+
+/** Recent launch outcomes and breaker states, for worker types already met. */
+function addHistory(table: FactTable, sources: FactSources): void {
   for (const outcome of sources.outcomes) {
-    if (!facts.has(outcome.workerType)) continue;
-    const recent = recentOf.get(outcome.workerType) ?? [];
-    recent.push({ at: outcome.at, ok: outcome.ok, ...kindOf(outcome) });
-    recentOf.set(outcome.workerType, recent);
-  }
-  for (const [workerType, recent] of recentOf) {
-    const entry = facts.get(workerType);
-    if (entry) entry.recentLaunches = recent;
+    const entry = table.met(outcome.workerType);
+    if (!entry) continue;
+    entry.recentLaunches ??= [];
+    entry.recentLaunches.push({ at: outcome.at, ok: outcome.ok, ...kindOf(outcome) });
   }
   for (const [name, breaker] of sources.breakers) {
-    const entry = facts.get(name);
+    const entry = table.met(name);
     if (entry) entry.breaker = breaker;
   }
-  return [...facts.values()].sort((a, b) =>
-    a.workerType < b.workerType ? -1 : a.workerType > b.workerType ? 1 : 0,
-  );
 }
 
 type PriceIndex = Map<string, PriceObservation>;
