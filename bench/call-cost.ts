@@ -52,7 +52,9 @@ const rawDescribe = () =>
   new Promise<void>((resolve, reject) => {
     const req = request(simulator.url, { method: 'POST', agent, headers: { authorization } }, (res) => {
       res.resume();
-      res.on('end', resolve);
+      res.on('end', () =>
+        res.statusCode === 200 ? resolve() : reject(new Error(`The simulator answered ${res.statusCode}`)),
+      );
     });
     req.on('error', reject);
     req.end(form.toString());
