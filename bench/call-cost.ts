@@ -9,10 +9,12 @@ import { Readable } from 'node:stream';
 import { parseArgs } from 'node:util';
 import { DescribeSpotInstanceRequestsCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { RealClock } from '../src/clock/clock.js';
+import { encodeUserData } from '../src/domain/user-data.js';
 import { Ec2Gateway } from '../src/ec2/ec2-gateway.js';
 import { createEc2HttpHandler, serveSimulator } from '../src/simulator/ec2/ec2-http-handler.js';
 import { Ec2World } from '../src/simulator/ec2/ec2-world.js';
 import { defaultImageId } from '../src/simulator/ec2/scenario.js';
+import { slugid } from '../src/slugid.js';
 
 const { values } = parseArgs({ options: { calls: { type: 'string' } } });
 const calls = Number(values.calls ?? 1000);
@@ -71,8 +73,23 @@ const gateway = new Ec2Gateway({
 await cpuPerCall('gateway: the same describe (SDK, HTTP, simulator)', () =>
   gateway.describeSpotRequests(REGION, { tags: OWNER, states: ['open'] }),
 );
-// User data the size of the loop's (§C.4, with its securityToken), base64.
-const userData = Buffer.from(JSON.stringify({ securityToken: 'x'.repeat(44), padding: 'y'.repeat(500) }));
+// User data as the loop encodes it (§C.4), with a securityToken made as the loop makes one.
+const userData = encodeUserData({
+  availabilityZone: `${REGION}a`,
+  capacity: 1,
+  data: {},
+  instanceType: 't3.medium',
+  lastModified: new Date().toISOString(),
+  launchSpecGenerated: new Date().toISOString(),
+  price: 0.0125,
+  provisionerBaseUrl: 'http://127.0.0.1:8080/api/aws-provisioner/v1',
+  provisionerId: 'call-cost',
+  region: REGION,
+  securityToken: slugid(),
+  spotBid: 0.05,
+  taskclusterRootUrl: 'http://127.0.0.1:8080',
+  workerType: 'cost',
+});
 await gateway.ensureKeyPair(REGION, 'call-cost', undefined);
 let launches = 0;
 await cpuPerCall('gateway: RunInstances, one spot instance (as the loop launches)', () =>
@@ -85,7 +102,7 @@ await cpuPerCall('gateway: RunInstances, one spot instance (as the loop launches
       ImageId: defaultImageId(REGION),
       InstanceType: 't3.medium',
       KeyName: 'call-cost',
-      UserData: userData.toString('base64'),
+      UserData: userData,
       Placement: { AvailabilityZone: `${REGION}a` },
     },
     tags: { ...OWNER, Name: 'cost', WorkerType: 'call-cost/cost' },
