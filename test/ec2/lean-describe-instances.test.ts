@@ -5,7 +5,8 @@ import { DescribeInstancesCommand, EC2Client, type Instance } from '@aws-sdk/cli
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RealClock } from '../../src/clock/clock.js';
 import { toInstance } from '../../src/ec2/ec2-mapping.js';
-import { parseDescribeInstances, useLeanDescribeInstances } from '../../src/ec2/lean-describe-instances.js';
+import { useLeanDescribeInstances } from '../../src/ec2/lean-describe-instances.js';
+import { parseDescribeInstances } from '../../src/ec2/parse-describe-instances.js';
 import {
   createEc2HttpHandler,
   type RunningSimulator,
@@ -91,6 +92,34 @@ describe('the lean DescribeInstances reader', () => {
     const tagged = lean.mapped.find((i) => i.market === 'spot');
     expect(tagged?.tags).toEqual({ Owner: 'lean', WorkerType: 'lean/a&b<c>"d"', Name: 'ünïcode ✓' });
     expect(lean.mapped.some((i) => i.stateReason !== undefined)).toBe(true);
+  });
+
+  it('reads a fleet that changed since its last describe as the SDK does (unchanged instances from its memo)', async () => {
+    const lean = client(true);
+    const sweep = async (c: EC2Client) => {
+      const instances: Instance[] = [];
+      let NextToken: string | undefined;
+      do {
+        const out = await c.send(new DescribeInstancesCommand({ MaxResults: 5, NextToken }));
+        for (const r of out.Reservations ?? []) instances.push(...(r.Instances ?? []));
+        NextToken = out.NextToken || undefined;
+      } while (NextToken);
+      return instances;
+    };
+    const before = await sweep(lean);
+    const running = before.find((i) => i.State?.Name === 'pending' || i.State?.Name === 'running');
+    world.launches.terminateInstances('us-west-2', [running?.InstanceId ?? '']);
+    const after = await sweep(lean);
+    const sdk = client(false);
+    expect(after.map((i) => toInstance('us-west-2', i))).toEqual(
+      (await sweep(sdk)).map((i) => toInstance('us-west-2', i)),
+    );
+    lean.destroy();
+    sdk.destroy();
+    const changed = after.find((i) => i.InstanceId === running?.InstanceId);
+    expect(changed?.State?.Name).not.toBe(running?.State?.Name);
+    // Every other instance is the very object the first describe read: taken from the memo, not read again.
+    expect(after.filter((i) => before.includes(i))).toHaveLength(before.length - 1);
   });
 
   it('leaves errors to the SDK', async () => {
