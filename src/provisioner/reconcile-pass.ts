@@ -104,7 +104,6 @@ export class ReconcilePass {
     deps.demandWatch?.forget();
     const iterationId = await deps.iterations.start(new Date(started));
     const errors: string[] = [];
-    let report: IterationReport | undefined;
     try {
       const observed = await this.observe(true);
       signal?.throwIfAborted();
@@ -115,24 +114,8 @@ export class ReconcilePass {
         errors,
         signal,
       );
-      const snapshots = await this.record(iterationId, observed, outcomes);
-      const secretsExpired = await this.countExpiredSecrets();
-      const failedRegions = observed.plan.observation.unavailableRegions.length;
-      const outcome =
-        failedRegions === deps.config.allowedRegions.length
-          ? 'failure'
-          : failedRegions > 0 || errors.length > 0
-            ? 'partial'
-            : 'success';
-      report = {
-        plan: observed.plan,
-        outcomes,
-        snapshots,
-        secretsExpired,
-        errors,
-        outcome,
-        durationMs: deps.clock.now() - started,
-      };
+      const report = await this.report(iterationId, started, observed, outcomes, errors);
+      const { outcome } = report;
       const summary = iterationSummary(observed.plan, outcomes, errors);
       await deps.iterations.finish(
         iterationId,
@@ -156,6 +139,35 @@ export class ReconcilePass {
       );
       throw error;
     }
+  }
+
+  /** Records the iteration's figures and says how it went. */
+  private async report(
+    iterationId: number,
+    started: number,
+    observed: Observed,
+    outcomes: WorkerTypeOutcome[],
+    errors: string[],
+  ): Promise<IterationReport> {
+    const { deps } = this;
+    const snapshots = await this.record(iterationId, observed, outcomes);
+    const secretsExpired = await this.countExpiredSecrets();
+    const failedRegions = observed.plan.observation.unavailableRegions.length;
+    const outcome =
+      failedRegions === deps.config.allowedRegions.length
+        ? 'failure'
+        : failedRegions > 0 || errors.length > 0
+          ? 'partial'
+          : 'success';
+    return {
+      plan: observed.plan,
+      outcomes,
+      snapshots,
+      secretsExpired,
+      errors,
+      outcome,
+      durationMs: deps.clock.now() - started,
+    };
   }
 
   private async countExpiredSecrets(): Promise<number> {
