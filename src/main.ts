@@ -103,19 +103,7 @@ export class Runtime {
     const { config, db } = deps;
     this.clock = deps.clock ?? new RealClock();
     this.metrics = new Metrics();
-    const onCall = deps.ec2Options?.onCall;
-    this.ec2 =
-      deps.ec2 ??
-      new Ec2Gateway({
-        regions: config.allowedRegions,
-        clock: this.clock,
-        ...(config.ec2Endpoint ? { endpoint: config.ec2Endpoint } : {}),
-        ...deps.ec2Options,
-        onCall: (event) => {
-          this.metrics.observeEc2Call(event);
-          onCall?.(event);
-        },
-      });
+    this.ec2 = deps.ec2 ?? meteredEc2Gateway(deps, this.clock, this.metrics);
     this.publisher = new OutboxPublisher({
       db,
       clock: this.clock,
@@ -125,33 +113,18 @@ export class Runtime {
     });
     this.outbox = new OutboxWriter({ logger: deps.logger, onEnqueued: () => this.publisher.notify() });
     this.metrics.setOutboxBacklogSource(() => this.publisher.backlog());
-    this.removals = new RemovalStore(db);
-    // Definition, version, event and queued cleanup commit together.
-    this.iterationStore = new IterationStore(db);
-    this.workerTypeStore = new WorkerTypeStore(db, [
-      this.outbox.workerTypeListener,
-      this.removals.listener,
-      this.iterationStore.breakerResetListener,
-    ]);
-    const cipher = new SecretCipher(config.secretsEncryptionKey);
-    this.secretStore = new SecretStore(db, cipher);
-    this.fleetView = new FleetView(db);
-    this.launchStore = new LaunchStore(db, cipher);
-    this.workerTypes = new WorkerTypeService(this.workerTypeStore, this.ec2, this.clock, {
-      allowedRegions: config.allowedRegions,
-      awsKeyPrefix: config.awsKeyPrefix,
-      awsInstancePubkey: config.awsInstancePubkey,
-      provisionerId: config.provisionerId,
-      provisionerBaseUrl: `${config.publicUrl}/v1`,
-      taskclusterRootUrl: config.taskclusterRootUrl ?? config.publicUrl,
-    });
-    this.secrets = new SecretService(this.secretStore, this.workerTypeStore, this.clock, {
-      provisionerId: config.provisionerId,
-      credentials: config.credentials,
-      workerCredentialLifetimeMs: config.workerCredentialLifetimeMs,
-      onRedeemed: () => this.metrics.observeSecrets('redeemed'),
-    });
-    // Stale after three missed intervals (or one iteration's time limit, if longer).
+    const stores = buildStores(db, config, this.outbox);
+    this.removals = stores.removals;
+    this.iterationStore = stores.iterationStore;
+    this.workerTypeStore = stores.workerTypeStore;
+    this.secretStore = stores.secretStore;
+    this.fleetView = stores.fleetView;
+    this.launchStore = stores.launchStore;
+    const services = buildServices(config, this.clock, this.ec2, this.metrics, stores);
+    this.workerTypes = services.workerTypes;
+    this.secrets = services.secrets;
+    this.status = services.status;
+    this.admin = services.admin;
     this.queue =
       deps.queue ??
       (config.taskclusterRootUrl
@@ -165,23 +138,6 @@ export class Runtime {
       return previewPass.preview();
     };
     this.planPreviewer = new PlanPreviewer(queue && { preview: previewSource(queue) }, this.clock);
-    const staleAfterMs =
-      Math.max(3 * config.iterationIntervalMs, config.maxIterationMs) + config.iterationIntervalMs;
-    this.status = new StatusService(
-      this.workerTypeStore,
-      this.fleetView,
-      this.iterationStore,
-      this.clock,
-      staleAfterMs,
-    );
-    this.admin = new AdminService({
-      fleet: this.fleetView,
-      iterations: this.iterationStore,
-      launches: this.launchStore,
-      secrets: this.secretStore,
-      status: this.status,
-      clock: this.clock,
-    });
   }
 
   get config(): Config {
@@ -323,4 +279,78 @@ export class Runtime {
     if (this.ec2 instanceof Ec2Gateway) this.ec2.destroy();
     await this.deps.db.close();
   }
+}
+
+/** The gateway to EC2, every call attempt counted by the metrics as well as by the caller's own observer. */
+function meteredEc2Gateway(deps: RuntimeDeps, clock: Clock, metrics: Metrics): Ec2Gateway {
+  const { config } = deps;
+  const onCall = deps.ec2Options?.onCall;
+  return new Ec2Gateway({
+    regions: config.allowedRegions,
+    clock,
+    ...(config.ec2Endpoint ? { endpoint: config.ec2Endpoint } : {}),
+    ...deps.ec2Options,
+    onCall: (event) => {
+      metrics.observeEc2Call(event);
+      onCall?.(event);
+    },
+  });
+}
+
+function buildStores(db: Database, config: Config, outbox: OutboxWriter) {
+  const removals = new RemovalStore(db);
+  const iterationStore = new IterationStore(db);
+  // Definition, version, event and queued cleanup commit together.
+  const workerTypeStore = new WorkerTypeStore(db, [
+    outbox.workerTypeListener,
+    removals.listener,
+    iterationStore.breakerResetListener,
+  ]);
+  const cipher = new SecretCipher(config.secretsEncryptionKey);
+  const secretStore = new SecretStore(db, cipher);
+  const fleetView = new FleetView(db);
+  const launchStore = new LaunchStore(db, cipher);
+  return { removals, iterationStore, workerTypeStore, secretStore, fleetView, launchStore };
+}
+
+function buildServices(
+  config: Config,
+  clock: Clock,
+  ec2: Ec2Port,
+  metrics: Metrics,
+  stores: ReturnType<typeof buildStores>,
+) {
+  const workerTypes = new WorkerTypeService(stores.workerTypeStore, ec2, clock, {
+    allowedRegions: config.allowedRegions,
+    awsKeyPrefix: config.awsKeyPrefix,
+    awsInstancePubkey: config.awsInstancePubkey,
+    provisionerId: config.provisionerId,
+    provisionerBaseUrl: `${config.publicUrl}/v1`,
+    taskclusterRootUrl: config.taskclusterRootUrl ?? config.publicUrl,
+  });
+  const secrets = new SecretService(stores.secretStore, stores.workerTypeStore, clock, {
+    provisionerId: config.provisionerId,
+    credentials: config.credentials,
+    workerCredentialLifetimeMs: config.workerCredentialLifetimeMs,
+    onRedeemed: () => metrics.observeSecrets('redeemed'),
+  });
+  // Stale after three missed intervals (or one iteration's time limit, if longer).
+  const staleAfterMs =
+    Math.max(3 * config.iterationIntervalMs, config.maxIterationMs) + config.iterationIntervalMs;
+  const status = new StatusService(
+    stores.workerTypeStore,
+    stores.fleetView,
+    stores.iterationStore,
+    clock,
+    staleAfterMs,
+  );
+  const admin = new AdminService({
+    fleet: stores.fleetView,
+    iterations: stores.iterationStore,
+    launches: stores.launchStore,
+    secrets: stores.secretStore,
+    status,
+    clock,
+  });
+  return { workerTypes, secrets, status, admin };
 }
