@@ -78,6 +78,11 @@ export interface RuntimeDeps {
   queue?: QueuePort;
 }
 
+interface ProvisioningOptions {
+  random?: () => number;
+  onIteration?: (report: IterationReport) => void;
+}
+
 /** Everything the processes share, wired once. */
 export class Runtime {
   readonly clock: Clock;
@@ -162,7 +167,7 @@ export class Runtime {
   /** The provisioning loop: one pass per iteration, run by a runner that holds the leader lock. */
   provisioning(
     queue: QueuePort,
-    options: { random?: () => number; onIteration?: (report: IterationReport) => void } = {},
+    options: ProvisioningOptions = {},
   ): { pass: ReconcilePass; runner: LoopRunner; demandCheck: DemandCheck | undefined } {
     const { config, db, logger } = this.deps;
     const capacityFailures = new CapacityFailures(this.clock);
@@ -171,7 +176,30 @@ export class Runtime {
       config.demandCheckMs > 0
         ? { everyMs: config.demandCheckMs, outgrown: (signal?: AbortSignal) => watch.outgrown(signal) }
         : undefined;
-    const pass = new ReconcilePass({
+    const pass = this.buildPass(queue, watch, capacityFailures, options);
+    const runner = new LoopRunner({
+      db,
+      clock: this.clock,
+      logger,
+      intervalMs: config.iterationIntervalMs,
+      ...(demandCheck && { demandCheck }),
+      onEarlyIteration: (workerType) => this.metrics.observeEarlyIteration(workerType),
+      maxIterationMs: config.maxIterationMs,
+      iterate: async (signal) => {
+        await pass.run(signal);
+      },
+    });
+    return { pass, runner, demandCheck };
+  }
+
+  private buildPass(
+    queue: QueuePort,
+    watch: DemandWatch,
+    capacityFailures: CapacityFailures,
+    options: ProvisioningOptions,
+  ): ReconcilePass {
+    const { config, db, logger } = this.deps;
+    return new ReconcilePass({
       config,
       db,
       ec2: this.ec2,
@@ -189,35 +217,8 @@ export class Runtime {
         this.catalog.onDemandPrice(region, type),
       ),
       capacityFailures,
-      launcher: new Launcher({
-        db,
-        ec2: this.ec2,
-        launches: this.launchStore,
-        secrets: this.secretStore,
-        outbox: this.outbox,
-        capacityFailures,
-        clock: this.clock,
-        logger,
-        options: {
-          provisionerId: config.provisionerId,
-          awsKeyPrefix: config.awsKeyPrefix,
-          awsInstancePubkey: config.awsInstancePubkey,
-          provisionerBaseUrl: `${config.publicUrl}/v1`,
-          taskclusterRootUrl: config.taskclusterRootUrl ?? config.publicUrl,
-          secretLifetimeMs: config.secretLifetimeMs,
-        },
-      }),
-      housekeeper: new Housekeeper({
-        db,
-        ec2: this.ec2,
-        iterations: this.iterationStore,
-        removals: this.removals,
-        outbox: this.outbox,
-        clock: this.clock,
-        logger,
-        awsKeyPrefix: config.awsKeyPrefix,
-        awsInstancePubkey: config.awsInstancePubkey,
-      }),
+      launcher: this.buildLauncher(capacityFailures),
+      housekeeper: this.buildHousekeeper(),
       random: options.random ?? Math.random,
       demandWatch: watch,
       onIteration: (report) => {
@@ -225,19 +226,43 @@ export class Runtime {
         options.onIteration?.(report);
       },
     });
-    const runner = new LoopRunner({
+  }
+
+  private buildLauncher(capacityFailures: CapacityFailures): Launcher {
+    const { config, db, logger } = this.deps;
+    return new Launcher({
       db,
+      ec2: this.ec2,
+      launches: this.launchStore,
+      secrets: this.secretStore,
+      outbox: this.outbox,
+      capacityFailures,
       clock: this.clock,
       logger,
-      intervalMs: config.iterationIntervalMs,
-      ...(demandCheck && { demandCheck }),
-      onEarlyIteration: (workerType) => this.metrics.observeEarlyIteration(workerType),
-      maxIterationMs: config.maxIterationMs,
-      iterate: async (signal) => {
-        await pass.run(signal);
+      options: {
+        provisionerId: config.provisionerId,
+        awsKeyPrefix: config.awsKeyPrefix,
+        awsInstancePubkey: config.awsInstancePubkey,
+        provisionerBaseUrl: `${config.publicUrl}/v1`,
+        taskclusterRootUrl: config.taskclusterRootUrl ?? config.publicUrl,
+        secretLifetimeMs: config.secretLifetimeMs,
       },
     });
-    return { pass, runner, demandCheck };
+  }
+
+  private buildHousekeeper(): Housekeeper {
+    const { config, db, logger } = this.deps;
+    return new Housekeeper({
+      db,
+      ec2: this.ec2,
+      iterations: this.iterationStore,
+      removals: this.removals,
+      outbox: this.outbox,
+      clock: this.clock,
+      logger,
+      awsKeyPrefix: config.awsKeyPrefix,
+      awsInstancePubkey: config.awsInstancePubkey,
+    });
   }
 
   /** The HTTP app. Hawk checks client timestamps against real time, whatever clock the service runs on. */
