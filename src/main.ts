@@ -78,6 +78,11 @@ export interface RuntimeDeps {
   queue?: QueuePort;
 }
 
+interface ProvisioningOptions {
+  random?: () => number;
+  onIteration?: (report: IterationReport) => void;
+}
+
 /** Everything the processes share, wired once. */
 export class Runtime {
   readonly clock: Clock;
@@ -103,19 +108,7 @@ export class Runtime {
     const { config, db } = deps;
     this.clock = deps.clock ?? new RealClock();
     this.metrics = new Metrics();
-    const onCall = deps.ec2Options?.onCall;
-    this.ec2 =
-      deps.ec2 ??
-      new Ec2Gateway({
-        regions: config.allowedRegions,
-        clock: this.clock,
-        ...(config.ec2Endpoint ? { endpoint: config.ec2Endpoint } : {}),
-        ...deps.ec2Options,
-        onCall: (event) => {
-          this.metrics.observeEc2Call(event);
-          onCall?.(event);
-        },
-      });
+    this.ec2 = deps.ec2 ?? meteredEc2Gateway(deps, this.clock, this.metrics);
     this.publisher = new OutboxPublisher({
       db,
       clock: this.clock,
@@ -125,33 +118,18 @@ export class Runtime {
     });
     this.outbox = new OutboxWriter({ logger: deps.logger, onEnqueued: () => this.publisher.notify() });
     this.metrics.setOutboxBacklogSource(() => this.publisher.backlog());
-    this.removals = new RemovalStore(db);
-    // Definition, version, event and queued cleanup commit together.
-    this.iterationStore = new IterationStore(db);
-    this.workerTypeStore = new WorkerTypeStore(db, [
-      this.outbox.workerTypeListener,
-      this.removals.listener,
-      this.iterationStore.breakerResetListener,
-    ]);
-    const cipher = new SecretCipher(config.secretsEncryptionKey);
-    this.secretStore = new SecretStore(db, cipher);
-    this.fleetView = new FleetView(db);
-    this.launchStore = new LaunchStore(db, cipher);
-    this.workerTypes = new WorkerTypeService(this.workerTypeStore, this.ec2, this.clock, {
-      allowedRegions: config.allowedRegions,
-      awsKeyPrefix: config.awsKeyPrefix,
-      awsInstancePubkey: config.awsInstancePubkey,
-      provisionerId: config.provisionerId,
-      provisionerBaseUrl: `${config.publicUrl}/v1`,
-      taskclusterRootUrl: config.taskclusterRootUrl ?? config.publicUrl,
-    });
-    this.secrets = new SecretService(this.secretStore, this.workerTypeStore, this.clock, {
-      provisionerId: config.provisionerId,
-      credentials: config.credentials,
-      workerCredentialLifetimeMs: config.workerCredentialLifetimeMs,
-      onRedeemed: () => this.metrics.observeSecrets('redeemed'),
-    });
-    // Stale after three missed intervals (or one iteration's time limit, if longer).
+    const stores = buildStores(db, config, this.outbox);
+    this.removals = stores.removals;
+    this.iterationStore = stores.iterationStore;
+    this.workerTypeStore = stores.workerTypeStore;
+    this.secretStore = stores.secretStore;
+    this.fleetView = stores.fleetView;
+    this.launchStore = stores.launchStore;
+    const services = buildServices(config, this.clock, this.ec2, this.metrics, stores);
+    this.workerTypes = services.workerTypes;
+    this.secrets = services.secrets;
+    this.status = services.status;
+    this.admin = services.admin;
     this.queue =
       deps.queue ??
       (config.taskclusterRootUrl
@@ -165,23 +143,6 @@ export class Runtime {
       return previewPass.preview();
     };
     this.planPreviewer = new PlanPreviewer(queue && { preview: previewSource(queue) }, this.clock);
-    const staleAfterMs =
-      Math.max(3 * config.iterationIntervalMs, config.maxIterationMs) + config.iterationIntervalMs;
-    this.status = new StatusService(
-      this.workerTypeStore,
-      this.fleetView,
-      this.iterationStore,
-      this.clock,
-      staleAfterMs,
-    );
-    this.admin = new AdminService({
-      fleet: this.fleetView,
-      iterations: this.iterationStore,
-      launches: this.launchStore,
-      secrets: this.secretStore,
-      status: this.status,
-      clock: this.clock,
-    });
   }
 
   get config(): Config {
@@ -206,7 +167,7 @@ export class Runtime {
   /** The provisioning loop: one pass per iteration, run by a runner that holds the leader lock. */
   provisioning(
     queue: QueuePort,
-    options: { random?: () => number; onIteration?: (report: IterationReport) => void } = {},
+    options: ProvisioningOptions = {},
   ): { pass: ReconcilePass; runner: LoopRunner; demandCheck: DemandCheck | undefined } {
     const { config, db, logger } = this.deps;
     const capacityFailures = new CapacityFailures(this.clock);
@@ -215,7 +176,30 @@ export class Runtime {
       config.demandCheckMs > 0
         ? { everyMs: config.demandCheckMs, outgrown: (signal?: AbortSignal) => watch.outgrown(signal) }
         : undefined;
-    const pass = new ReconcilePass({
+    const pass = this.buildPass(queue, watch, capacityFailures, options);
+    const runner = new LoopRunner({
+      db,
+      clock: this.clock,
+      logger,
+      intervalMs: config.iterationIntervalMs,
+      ...(demandCheck && { demandCheck }),
+      onEarlyIteration: (workerType) => this.metrics.observeEarlyIteration(workerType),
+      maxIterationMs: config.maxIterationMs,
+      iterate: async (signal) => {
+        await pass.run(signal);
+      },
+    });
+    return { pass, runner, demandCheck };
+  }
+
+  private buildPass(
+    queue: QueuePort,
+    watch: DemandWatch,
+    capacityFailures: CapacityFailures,
+    options: ProvisioningOptions,
+  ): ReconcilePass {
+    const { config, db, logger } = this.deps;
+    return new ReconcilePass({
       config,
       db,
       ec2: this.ec2,
@@ -233,35 +217,8 @@ export class Runtime {
         this.catalog.onDemandPrice(region, type),
       ),
       capacityFailures,
-      launcher: new Launcher({
-        db,
-        ec2: this.ec2,
-        launches: this.launchStore,
-        secrets: this.secretStore,
-        outbox: this.outbox,
-        capacityFailures,
-        clock: this.clock,
-        logger,
-        options: {
-          provisionerId: config.provisionerId,
-          awsKeyPrefix: config.awsKeyPrefix,
-          awsInstancePubkey: config.awsInstancePubkey,
-          provisionerBaseUrl: `${config.publicUrl}/v1`,
-          taskclusterRootUrl: config.taskclusterRootUrl ?? config.publicUrl,
-          secretLifetimeMs: config.secretLifetimeMs,
-        },
-      }),
-      housekeeper: new Housekeeper({
-        db,
-        ec2: this.ec2,
-        iterations: this.iterationStore,
-        removals: this.removals,
-        outbox: this.outbox,
-        clock: this.clock,
-        logger,
-        awsKeyPrefix: config.awsKeyPrefix,
-        awsInstancePubkey: config.awsInstancePubkey,
-      }),
+      launcher: this.buildLauncher(capacityFailures),
+      housekeeper: this.buildHousekeeper(),
       random: options.random ?? Math.random,
       demandWatch: watch,
       onIteration: (report) => {
@@ -269,19 +226,43 @@ export class Runtime {
         options.onIteration?.(report);
       },
     });
-    const runner = new LoopRunner({
+  }
+
+  private buildLauncher(capacityFailures: CapacityFailures): Launcher {
+    const { config, db, logger } = this.deps;
+    return new Launcher({
       db,
+      ec2: this.ec2,
+      launches: this.launchStore,
+      secrets: this.secretStore,
+      outbox: this.outbox,
+      capacityFailures,
       clock: this.clock,
       logger,
-      intervalMs: config.iterationIntervalMs,
-      ...(demandCheck && { demandCheck }),
-      onEarlyIteration: (workerType) => this.metrics.observeEarlyIteration(workerType),
-      maxIterationMs: config.maxIterationMs,
-      iterate: async (signal) => {
-        await pass.run(signal);
+      options: {
+        provisionerId: config.provisionerId,
+        awsKeyPrefix: config.awsKeyPrefix,
+        awsInstancePubkey: config.awsInstancePubkey,
+        provisionerBaseUrl: `${config.publicUrl}/v1`,
+        taskclusterRootUrl: config.taskclusterRootUrl ?? config.publicUrl,
+        secretLifetimeMs: config.secretLifetimeMs,
       },
     });
-    return { pass, runner, demandCheck };
+  }
+
+  private buildHousekeeper(): Housekeeper {
+    const { config, db, logger } = this.deps;
+    return new Housekeeper({
+      db,
+      ec2: this.ec2,
+      iterations: this.iterationStore,
+      removals: this.removals,
+      outbox: this.outbox,
+      clock: this.clock,
+      logger,
+      awsKeyPrefix: config.awsKeyPrefix,
+      awsInstancePubkey: config.awsInstancePubkey,
+    });
   }
 
   /** The HTTP app. Hawk checks client timestamps against real time, whatever clock the service runs on. */
@@ -323,4 +304,78 @@ export class Runtime {
     if (this.ec2 instanceof Ec2Gateway) this.ec2.destroy();
     await this.deps.db.close();
   }
+}
+
+/** The gateway to EC2, every call attempt counted by the metrics as well as by the caller's own observer. */
+function meteredEc2Gateway(deps: RuntimeDeps, clock: Clock, metrics: Metrics): Ec2Gateway {
+  const { config } = deps;
+  const onCall = deps.ec2Options?.onCall;
+  return new Ec2Gateway({
+    regions: config.allowedRegions,
+    clock,
+    ...(config.ec2Endpoint ? { endpoint: config.ec2Endpoint } : {}),
+    ...deps.ec2Options,
+    onCall: (event) => {
+      metrics.observeEc2Call(event);
+      onCall?.(event);
+    },
+  });
+}
+
+function buildStores(db: Database, config: Config, outbox: OutboxWriter) {
+  const removals = new RemovalStore(db);
+  const iterationStore = new IterationStore(db);
+  // Definition, version, event and queued cleanup commit together.
+  const workerTypeStore = new WorkerTypeStore(db, [
+    outbox.workerTypeListener,
+    removals.listener,
+    iterationStore.breakerResetListener,
+  ]);
+  const cipher = new SecretCipher(config.secretsEncryptionKey);
+  const secretStore = new SecretStore(db, cipher);
+  const fleetView = new FleetView(db);
+  const launchStore = new LaunchStore(db, cipher);
+  return { removals, iterationStore, workerTypeStore, secretStore, fleetView, launchStore };
+}
+
+function buildServices(
+  config: Config,
+  clock: Clock,
+  ec2: Ec2Port,
+  metrics: Metrics,
+  stores: ReturnType<typeof buildStores>,
+) {
+  const workerTypes = new WorkerTypeService(stores.workerTypeStore, ec2, clock, {
+    allowedRegions: config.allowedRegions,
+    awsKeyPrefix: config.awsKeyPrefix,
+    awsInstancePubkey: config.awsInstancePubkey,
+    provisionerId: config.provisionerId,
+    provisionerBaseUrl: `${config.publicUrl}/v1`,
+    taskclusterRootUrl: config.taskclusterRootUrl ?? config.publicUrl,
+  });
+  const secrets = new SecretService(stores.secretStore, stores.workerTypeStore, clock, {
+    provisionerId: config.provisionerId,
+    credentials: config.credentials,
+    workerCredentialLifetimeMs: config.workerCredentialLifetimeMs,
+    onRedeemed: () => metrics.observeSecrets('redeemed'),
+  });
+  // Stale after three missed intervals (or one iteration's time limit, if longer).
+  const staleAfterMs =
+    Math.max(3 * config.iterationIntervalMs, config.maxIterationMs) + config.iterationIntervalMs;
+  const status = new StatusService(
+    stores.workerTypeStore,
+    stores.fleetView,
+    stores.iterationStore,
+    clock,
+    staleAfterMs,
+  );
+  const admin = new AdminService({
+    fleet: stores.fleetView,
+    iterations: stores.iterationStore,
+    launches: stores.launchStore,
+    secrets: stores.secretStore,
+    status,
+    clock,
+  });
+  return { workerTypes, secrets, status, admin };
 }

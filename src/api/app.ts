@@ -44,7 +44,19 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     // Over-long parameters reach the pipeline (a 400 naming them) instead of becoming a 404.
     routerOptions: { maxParamLength: 1000 },
   });
+  addHooksAndParser(app, deps);
+  addErrorHandlers(app, deps);
+  app.options('/*', async (_request, reply) => reply.code(200).send());
 
+  const validator = new SchemaValidator();
+  registerMethods(app, deps.methods, { ...deps, validator });
+  addDocumentRoutes(app, deps.methods, deps.documents ?? {});
+
+  for (const plugin of deps.plugins ?? []) await plugin(app);
+  return app;
+}
+
+function addHooksAndParser(app: FastifyInstance, deps: Pick<AppDeps, 'logger'>): void {
   app.addHook('onRequest', async (_request, reply) => {
     reply.headers(CORS_HEADERS);
   });
@@ -63,7 +75,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.addContentTypeParser('*', { parseAs: 'string', bodyLimit: BODY_LIMIT }, (_request, body, done) => {
     done(null, body);
   });
+}
 
+/** Errors outside the method pipeline, and unknown routes, answered in Taskcluster's error format. */
+function addErrorHandlers(app: FastifyInstance, deps: Pick<AppDeps, 'clock' | 'logger'>): void {
   app.setErrorHandler((error: Error & { code?: string; statusCode?: number }, request, reply) => {
     const failure = errorReply(frameworkError(error), {
       method: request.routeOptions.url ?? 'unknown',
@@ -83,12 +98,15 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     );
     return reply.code(failure.status).send(failure.body);
   });
-  app.options('/*', async (_request, reply) => reply.code(200).send());
+}
 
-  const validator = new SchemaValidator();
-  registerMethods(app, deps.methods, { ...deps, validator });
-
-  const reference = apiReference(deps.methods);
+/** The API reference, the extra documents and the JSON schemas. */
+function addDocumentRoutes(
+  app: FastifyInstance,
+  methods: readonly ApiMethod[],
+  documents: Readonly<Record<string, unknown>>,
+): void {
+  const reference = apiReference(methods);
   for (const path of [
     '/api/aws-provisioner/v1/api-reference',
     '/v1/api-reference',
@@ -96,16 +114,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   ]) {
     app.get(path, async () => reference);
   }
-  for (const [path, document] of Object.entries(deps.documents ?? {})) app.get(path, async () => document);
+  for (const [path, document] of Object.entries(documents)) app.get(path, async () => document);
   app.get<{ Params: { file: string } }>('/schemas/aws-provisioner/v1/:file', async (request, reply) => {
     const name = request.params.file.replace(/\.json$/, '');
     if (!isSchemaName(name))
       throw new ProvisionerError('ResourceNotFound', `No schema named ${request.params.file}`);
     return reply.send(schemaDocument(name));
   });
-
-  for (const plugin of deps.plugins ?? []) await plugin(app);
-  return app;
 }
 
 /** Errors Fastify raises before a handler runs, in the service's vocabulary. */

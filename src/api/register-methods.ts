@@ -2,7 +2,14 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Clock } from '../clock/clock.js';
 import { ProvisionerError } from '../errors.js';
 import type { Logger } from '../log/logger.js';
-import { type ApiMethod, type Caller, PARAM_PATTERNS, routeParams } from './api-method.js';
+import {
+  type ApiMethod,
+  type Caller,
+  type MethodContext,
+  type MethodReply,
+  PARAM_PATTERNS,
+  routeParams,
+} from './api-method.js';
 import type { AuthRequest, AuthResult } from './auth/hawk-authenticator.js';
 import {
   fillScopeTemplate,
@@ -10,7 +17,7 @@ import {
   type ScopeExpression,
   satisfies,
 } from './auth/scopes.js';
-import { errorReply } from './error-reply.js';
+import { errorReply, type RequestInfo } from './error-reply.js';
 import type { SchemaValidator } from './schema-validator.js';
 
 /** What the pipeline needs of an authenticator (`HawkAuthenticator` is the one). */
@@ -58,59 +65,75 @@ async function runMethod(
   let payload: unknown = {};
   try {
     payload = parseBody(method, request);
-    const suppliedKeys = isPlainObject(payload) ? Object.keys(payload) : [];
-    const caller = lazyCaller(request, deps);
-    if (method.scopes && canFillFromParams(method.scopes, params)) {
-      await authorize(await caller(), fillScopeTemplate(method.scopes, params));
-    }
-    checkParams(method, params);
-    const query = checkQuery(method, request.query);
-    if (method.input) {
-      const problems = deps.validator.checkInput(method.input, payload);
-      if (problems.length > 0) {
-        throw new ProvisionerError(
-          'InputValidationError',
-          `Schema Validation Failed!\n${problems.join('\n')}`,
-        );
-      }
-    }
-    const result = await method.handler({
-      params,
-      query,
-      body: payload,
-      suppliedKeys,
-      // Routes without scopes never authenticate (spec §A.4): their caller is anonymous.
-      caller: method.scopes ? await callerOrAnonymous(caller) : { clientId: undefined, scopes: [] },
-      authorize: async (expression) => authorize(await caller(), expression),
-    });
-    if (result.status === 204) return reply.code(204).send();
-    if (method.output) {
-      const problems = deps.validator.checkOutput(method.output, result.body);
-      if (problems.length > 0)
-        throw new Error(`${method.name} reply fails its schema: ${problems.join('; ')}`);
-    }
-    return reply.code(200).type('application/json; charset=utf-8').send(JSON.stringify(result.body));
+    const result = await method.handler(await checkedContext(method, request, params, payload, deps));
+    return sendResult(method, result, reply, deps);
   } catch (error) {
-    const failure = errorReply(error, { method: method.name, params, payload, time });
-    if (failure.incidentId) {
-      deps.logger.error({
-        event: 'api.internal-error',
-        method: method.name,
-        incidentId: failure.incidentId,
-        err: error,
-      });
-    } else if (failure.status === 401 || failure.status === 403) {
-      // Auth messages name the problem and never contain credentials: operators need the reason.
-      deps.logger.info({
-        event: 'api.refused',
-        method: method.name,
-        status: failure.status,
-        reason: (error as Error).message,
-      });
-    }
-    if (failure.status === 401) reply.header('www-authenticate', 'hawk');
-    return reply.code(failure.status).send(failure.body);
+    return sendFailure(error, { method: method.name, params, payload, time }, reply, deps);
   }
+}
+
+/** Authorizes what the URL alone decides, checks parameters, query and body: the handler's context. */
+async function checkedContext(
+  method: ApiMethod,
+  request: FastifyRequest,
+  params: Record<string, string>,
+  payload: unknown,
+  deps: PipelineDeps,
+): Promise<MethodContext> {
+  const suppliedKeys = isPlainObject(payload) ? Object.keys(payload) : [];
+  const caller = lazyCaller(request, deps);
+  if (method.scopes && canFillFromParams(method.scopes, params)) {
+    await authorize(await caller(), fillScopeTemplate(method.scopes, params));
+  }
+  checkParams(method, params);
+  const query = checkQuery(method, request.query);
+  if (method.input) {
+    const problems = deps.validator.checkInput(method.input, payload);
+    if (problems.length > 0) {
+      throw new ProvisionerError('InputValidationError', `Schema Validation Failed!\n${problems.join('\n')}`);
+    }
+  }
+  return {
+    params,
+    query,
+    body: payload,
+    suppliedKeys,
+    // Routes without scopes never authenticate (spec §A.4): their caller is anonymous.
+    caller: method.scopes ? await callerOrAnonymous(caller) : { clientId: undefined, scopes: [] },
+    authorize: async (expression) => authorize(await caller(), expression),
+  };
+}
+
+function sendResult(method: ApiMethod, result: MethodReply, reply: FastifyReply, deps: PipelineDeps) {
+  if (result.status === 204) return reply.code(204).send();
+  if (method.output) {
+    const problems = deps.validator.checkOutput(method.output, result.body);
+    if (problems.length > 0) throw new Error(`${method.name} reply fails its schema: ${problems.join('; ')}`);
+  }
+  return reply.code(200).type('application/json; charset=utf-8').send(JSON.stringify(result.body));
+}
+
+/** Taskcluster's error reply; unexpected errors and refusals are logged. */
+function sendFailure(error: unknown, info: RequestInfo, reply: FastifyReply, deps: PipelineDeps) {
+  const failure = errorReply(error, info);
+  if (failure.incidentId) {
+    deps.logger.error({
+      event: 'api.internal-error',
+      method: info.method,
+      incidentId: failure.incidentId,
+      err: error,
+    });
+  } else if (failure.status === 401 || failure.status === 403) {
+    // Auth messages name the problem and never contain credentials: operators need the reason.
+    deps.logger.info({
+      event: 'api.refused',
+      method: info.method,
+      status: failure.status,
+      reason: (error as Error).message,
+    });
+  }
+  if (failure.status === 401) reply.header('www-authenticate', 'hawk');
+  return reply.code(failure.status).send(failure.body);
 }
 
 function parseBody(method: ApiMethod, request: FastifyRequest): unknown {

@@ -225,26 +225,9 @@ function readDemandCheck(reader: Reader, strategy: Strategy, intervalMs: number)
   return seconds * 1000;
 }
 
-export function loadConfig(env: Env = process.env): Config {
-  const reader = new Reader(env);
-  const port = reader.number(
-    'PORT',
-    5557,
-    (n) => Number.isInteger(n) && n >= 0 && n < 65536,
-    'a port number',
-  );
-  const provisionerId = reader.string('PROVISIONER_ID') ?? 'aws-provisioner-v1';
-  if (!IDENTIFIER.test(provisionerId)) {
-    reader.problems.push('PROVISIONER_ID must be 1-38 characters of letters, digits, - and _');
-  }
-  const awsKeyPrefix = reader.string('AWS_KEY_PREFIX') ?? `${provisionerId}-managed:`;
-  if (awsKeyPrefix.replace(/:$/, '').includes(':')) {
-    reader.problems.push('AWS_KEY_PREFIX may contain ":" only as its last character');
-  }
-  const strategy = reader.oneOf('PROVISIONING_STRATEGY', ['default', 'classic'] as const, 'default');
-  const iterationIntervalMs =
-    reader.number('ITERATION_INTERVAL', 60, positive, 'a positive number of seconds') * 1000;
-  const config: Config = {
+/** Where the service listens and stores, who it trusts, and the Taskcluster and EC2 it talks to. */
+function readDeployment(reader: Reader, port: number, provisionerId: string, awsKeyPrefix: string) {
+  return {
     port,
     publicUrl: reader.url('PUBLIC_URL', ['http:', 'https:']) ?? `http://localhost:${port}`,
     trustProxy: reader.boolean('TRUST_PROXY', false),
@@ -259,6 +242,12 @@ export function loadConfig(env: Env = process.env): Config {
     secretsEncryptionKey: readEncryptionKey(reader),
     awsKeyPrefix,
     awsInstancePubkey: reader.string('AWS_INSTANCE_PUBKEY'),
+  };
+}
+
+/** The provisioning loop's timing, lifetimes and strategy, and where its events and logs go. */
+function readLoopSettings(reader: Reader, strategy: Strategy, iterationIntervalMs: number) {
+  return {
     iterationIntervalMs,
     demandCheckMs: readDemandCheck(reader, strategy, iterationIntervalMs),
     maxIterationMs: reader.number('MAX_ITERATION_TIME', 900, positive, 'a positive number of seconds') * 1000,
@@ -282,6 +271,32 @@ export function loadConfig(env: Env = process.env): Config {
     pulseUrl: reader.url('PULSE_URL', ['amqp:', 'amqps:']),
     pulseNamespace: reader.string('PULSE_NAMESPACE') ?? 'taskcluster-aws-provisioner',
     logLevel: reader.oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
+  };
+}
+
+export function loadConfig(env: Env = process.env): Config {
+  const reader = new Reader(env);
+  const port = reader.number(
+    'PORT',
+    5557,
+    (n) => Number.isInteger(n) && n >= 0 && n < 65536,
+    'a port number',
+  );
+  const provisionerId = reader.string('PROVISIONER_ID') ?? 'aws-provisioner-v1';
+  if (!IDENTIFIER.test(provisionerId)) {
+    reader.problems.push('PROVISIONER_ID must be 1-38 characters of letters, digits, - and _');
+  }
+  const awsKeyPrefix = reader.string('AWS_KEY_PREFIX') ?? `${provisionerId}-managed:`;
+  if (awsKeyPrefix.replace(/:$/, '').includes(':')) {
+    reader.problems.push('AWS_KEY_PREFIX may contain ":" only as its last character');
+  }
+  const strategy = reader.oneOf('PROVISIONING_STRATEGY', ['default', 'classic'] as const, 'default');
+  const iterationIntervalMs =
+    reader.number('ITERATION_INTERVAL', 60, positive, 'a positive number of seconds') * 1000;
+  // Deployment first: problems are listed in the order the variables are read.
+  const config: Config = {
+    ...readDeployment(reader, port, provisionerId, awsKeyPrefix),
+    ...readLoopSettings(reader, strategy, iterationIntervalMs),
   };
   if (reader.problems.length > 0) throw new ConfigError(reader.problems);
   return config;

@@ -1,6 +1,5 @@
 import type { Clock } from '../clock/clock.js';
 import type { Config } from '../config/config.js';
-import type { BreakerState } from '../domain/circuit-breaker.js';
 import { planIteration } from '../domain/iteration-planner.js';
 import type { PriceObservation } from '../domain/offers.js';
 import type { IterationPlan, WorkerTypeFacts } from '../domain/plan-types.js';
@@ -9,7 +8,7 @@ import type { Ec2Instance, Ec2Port } from '../ec2/ec2-port.js';
 import type { Logger } from '../log/logger.js';
 import type { QueuePort } from '../queue/queue-port.js';
 import type { Database } from '../store/database.js';
-import { type FleetView, VISIBILITY_GRACE_MS } from '../store/fleet-view.js';
+import type { FleetView } from '../store/fleet-view.js';
 import type { IterationStore, WorkerTypeSnapshot } from '../store/iteration-store.js';
 import type { LaunchStore } from '../store/launch-store.js';
 import type { ObservationStore } from '../store/observation-store.js';
@@ -31,7 +30,7 @@ import {
 import type { Launcher } from './launcher.js';
 import { observeFleet, type RegionObservation } from './observe-fleet.js';
 import type { PriceBook } from './price-book.js';
-import { readDemand } from './read-demand.js';
+import { readFactSources } from './read-fact-sources.js';
 
 export interface PassDeps {
   config: Config;
@@ -80,9 +79,6 @@ interface Observed {
   plan: IterationPlan;
 }
 
-/** The breaker weighs launches and deaths over this window. */
-const OUTCOME_WINDOW_MS = 3 * 3_600_000;
-
 /**
  * One provisioning iteration: observe EC2 and the queue, reconcile with the database, plan (pure), act,
  * record. One worker type's or one region's failure never stops the others.
@@ -104,7 +100,6 @@ export class ReconcilePass {
     deps.demandWatch?.forget();
     const iterationId = await deps.iterations.start(new Date(started));
     const errors: string[] = [];
-    let report: IterationReport | undefined;
     try {
       const observed = await this.observe(true);
       signal?.throwIfAborted();
@@ -115,24 +110,8 @@ export class ReconcilePass {
         errors,
         signal,
       );
-      const snapshots = await this.record(iterationId, observed, outcomes);
-      const secretsExpired = await this.countExpiredSecrets();
-      const failedRegions = observed.plan.observation.unavailableRegions.length;
-      const outcome =
-        failedRegions === deps.config.allowedRegions.length
-          ? 'failure'
-          : failedRegions > 0 || errors.length > 0
-            ? 'partial'
-            : 'success';
-      report = {
-        plan: observed.plan,
-        outcomes,
-        snapshots,
-        secretsExpired,
-        errors,
-        outcome,
-        durationMs: deps.clock.now() - started,
-      };
+      const report = await this.report(iterationId, started, observed, outcomes, errors);
+      const { outcome } = report;
       const summary = iterationSummary(observed.plan, outcomes, errors);
       await deps.iterations.finish(
         iterationId,
@@ -158,6 +137,35 @@ export class ReconcilePass {
     }
   }
 
+  /** Records the iteration's figures and says how it went. */
+  private async report(
+    iterationId: number,
+    started: number,
+    observed: Observed,
+    outcomes: WorkerTypeOutcome[],
+    errors: string[],
+  ): Promise<IterationReport> {
+    const { deps } = this;
+    const snapshots = await this.record(iterationId, observed, outcomes);
+    const secretsExpired = await this.countExpiredSecrets();
+    const failedRegions = observed.plan.observation.unavailableRegions.length;
+    const outcome =
+      failedRegions === deps.config.allowedRegions.length
+        ? 'failure'
+        : failedRegions > 0 || errors.length > 0
+          ? 'partial'
+          : 'success';
+    return {
+      plan: observed.plan,
+      outcomes,
+      snapshots,
+      secretsExpired,
+      errors,
+      outcome,
+      durationMs: deps.clock.now() - started,
+    };
+  }
+
   private async countExpiredSecrets(): Promise<number> {
     const now = this.deps.clock.now();
     const from = this.expiryCheckedUntil ?? now;
@@ -175,35 +183,9 @@ export class ReconcilePass {
     const prices = await this.prices(definitions, observations);
     if (reconcile) await this.reconcile(observations, prices);
     const now = deps.clock.now();
-    const failed = observations.filter((o) => !o.ok).map((o) => o.region);
-    const [demand, inFlight, lastSeen, terminatedByUs, outcomes, breakers] = await Promise.all([
-      readDemand(
-        deps.queue,
-        config.provisionerId,
-        definitions.map((d) => d.workerType),
-      ),
-      deps.launches.inFlight(new Date(now - VISIBILITY_GRACE_MS)),
-      failed.length > 0 ? this.lastSeen(failed) : Promise.resolve([]),
-      deps.iterations.terminatedByUs(new Date(now - OUTCOME_WINDOW_MS)),
-      deps.launches.outcomesSince(new Date(now - OUTCOME_WINDOW_MS)),
-      deps.iterations.loadBreakers<BreakerState>(),
-    ]);
-    const instanceIds = observations.flatMap((o) => (o.ok ? o.instances.map((i) => i.instanceId) : []));
-    const checkedIn = await deps.launches.checkedIn([...instanceIds, ...lastSeen.map((i) => i.instanceId)]);
-    const facts = gatherFacts({
-      provisionerId: config.provisionerId,
-      definitions,
-      removals,
-      observations,
-      lastSeen,
-      prices,
-      demand,
-      inFlight,
-      checkedIn,
-      terminatedByUs,
-      outcomes,
-      breakers,
-    });
+    const facts = gatherFacts(
+      await readFactSources(deps, now, { definitions, removals, observations, prices }),
+    );
     const plan = planIteration({
       now,
       provisionerId: config.provisionerId,
@@ -265,12 +247,6 @@ export class ReconcilePass {
       unresolved.filter((l) => reachable.has(l.region)),
       visibleByToken,
     );
-  }
-
-  private async lastSeen(regions: readonly string[]) {
-    const fleets = await this.deps.fleetView.byWorkerType(new Date(this.deps.clock.now()));
-    const wanted = new Set(regions);
-    return [...fleets.values()].flatMap((f) => f.instances.filter((i) => wanted.has(i.region)));
   }
 
   private async record(iterationId: number, observed: Observed, outcomes: readonly WorkerTypeOutcome[]) {
