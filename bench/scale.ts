@@ -14,6 +14,16 @@ import { openPglite, openPostgres } from './scale/scale-database.js';
 import { SCALE_REGIONS } from './scale/scale-fleet.js';
 import { type OpenedDatabase, runScale, type ScaleConfig, type ScaleResult } from './scale/scale-run.js';
 
+const SCALE_USAGE = `npx tsx bench/scale.ts [options]
+  --worker-types N   worker types in the fleet (default 1000)
+  --regions R        regions, at most ${SCALE_REGIONS.length} (default 10)
+  --instances M      instances already running in the simulated EC2 (default 50000)
+  --iterations K     iterations of the loop measured (default 3)
+  --compare A,B      then the same fleet with A, B worker types, two iterations each (default 10,100)
+  --out DIR          scale.json goes here (default bench-results)
+  --profile          a CPU profile of each measured iteration (<out>/scale.iteration-N.cpuprofile)
+DATABASE_URL set: PostgreSQL instead of PGlite in memory.`;
+
 function positive(name: string, raw: string | undefined, fallback: number): number {
   const value = raw === undefined ? fallback : Number(raw);
   if (!Number.isInteger(value) || value < 1) throw new RangeError(`--${name} must be a positive integer`);
@@ -69,8 +79,16 @@ function printComparison(results: readonly ScaleResult[]): void {
   }
 }
 
-async function main(): Promise<void> {
+interface ScaleArgs {
+  base: ScaleConfig;
+  out: string;
+  profile: boolean;
+  compare: number[];
+}
+
+function parseScaleArgs(argv: string[]): ScaleArgs {
   const { values } = parseArgs({
+    args: argv,
     options: {
       'worker-types': { type: 'string' },
       regions: { type: 'string' },
@@ -84,19 +102,39 @@ async function main(): Promise<void> {
   const regionCount = positive('regions', values.regions, 10);
   if (regionCount > SCALE_REGIONS.length)
     throw new RangeError(`--regions is at most ${SCALE_REGIONS.length}`);
-  const base: ScaleConfig = {
-    workerTypes: positive('worker-types', values['worker-types'], 1000),
-    regions: SCALE_REGIONS.slice(0, regionCount),
-    instances: positive('instances', values.instances, 50_000),
-    iterations: positive('iterations', values.iterations, 3),
+  return {
+    base: {
+      workerTypes: positive('worker-types', values['worker-types'], 1000),
+      regions: SCALE_REGIONS.slice(0, regionCount),
+      instances: positive('instances', values.instances, 50_000),
+      iterations: positive('iterations', values.iterations, 3),
+    },
+    out: values.out ?? 'bench-results',
+    profile: values.profile ?? false,
+    compare: (values.compare ?? '10,100')
+      .split(',')
+      .filter((v) => v !== '')
+      .map((v) => positive('compare', v, 0)),
   };
-  const out = values.out ?? 'bench-results';
+}
+
+async function main(): Promise<void> {
+  if (process.argv.includes('--help')) {
+    console.log(SCALE_USAGE);
+    return;
+  }
+  let args: ScaleArgs;
+  try {
+    args = parseScaleArgs(process.argv.slice(2));
+  } catch (error) {
+    console.error((error as Error).message);
+    console.error(SCALE_USAGE);
+    process.exitCode = 2;
+    return;
+  }
+  const { base, out, compare } = args;
   await mkdir(out, { recursive: true });
-  if (values.profile) base.profilePath = join(out, 'scale');
-  const compare = (values.compare ?? '10,100')
-    .split(',')
-    .filter((v) => v !== '')
-    .map((v) => positive('compare', v, 0));
+  if (args.profile) base.profilePath = join(out, 'scale');
   const url = process.env.DATABASE_URL;
   const open: () => Promise<OpenedDatabase> = url ? () => openPostgres(url) : openPglite;
   const main = await runScale(base, open);
