@@ -12,6 +12,7 @@ import {
   type EC2Client,
   type Filter,
   ImportKeyPairCommand,
+  type Instance,
   RunInstancesCommand,
   TerminateInstancesCommand,
 } from '@aws-sdk/client-ec2';
@@ -44,6 +45,11 @@ export interface Ec2GatewayOptions extends Ec2CallerOptions {
  */
 export class Ec2Gateway implements Ec2Port {
   private readonly caller: Ec2Caller;
+  /**
+   * Each SDK instance mapped, by the object the lean reader returned: it returns the same object for an
+   * instance whose XML has not changed, so an unchanged instance is not mapped again either.
+   */
+  private readonly mapped = new WeakMap<Instance, Ec2Instance>();
 
   constructor(options: Ec2GatewayOptions) {
     this.caller = new Ec2Caller(options);
@@ -149,10 +155,18 @@ export class Ec2Gateway implements Ec2Port {
     );
     for await (const page of pages) {
       for (const reservation of page.Reservations ?? []) {
-        for (const instance of reservation.Instances ?? []) instances.push(toInstance(region, instance));
+        for (const instance of reservation.Instances ?? []) instances.push(this.toInstance(region, instance));
       }
     }
     return instances;
+  }
+
+  private toInstance(region: string, instance: Instance): Ec2Instance {
+    const known = this.mapped.get(instance);
+    if (known?.region === region) return known;
+    const mapped = toInstance(region, instance);
+    this.mapped.set(instance, mapped);
+    return mapped;
   }
 
   async describeSpotRequests(region: string, filter: TagFilter): Promise<Ec2SpotRequest[]> {

@@ -31,21 +31,21 @@ export type InstanceState = 'pending' | 'running' | 'shutting-down' | 'terminate
 export type Market = 'spot' | 'on-demand';
 
 export interface Ec2Instance {
-  instanceId: string;
-  region: string;
-  zone: string;
-  instanceType: string;
-  imageId: string;
-  state: InstanceState;
+  readonly instanceId: string;
+  readonly region: string;
+  readonly zone: string;
+  readonly instanceType: string;
+  readonly imageId: string;
+  readonly state: InstanceState;
   /** Epoch ms. */
-  launchTime: number;
-  market: Market;
-  spotRequestId?: string;
-  clientToken?: string;
-  tags: Record<string, string>;
-  stateReason?: { code: string; message: string };
+  readonly launchTime: number;
+  readonly market: Market;
+  readonly spotRequestId?: string;
+  readonly clientToken?: string;
+  readonly tags: Readonly<Record<string, string>>;
+  readonly stateReason?: { readonly code: string; readonly message: string };
   /** Epoch ms of the last state change, when EC2 says (its StateTransitionReason carries the time). */
-  stateTransitionAt?: number;
+  readonly stateTransitionAt?: number;
 }
 
 export type SpotRequestState = 'open' | 'active' | 'closed' | 'cancelled' | 'failed';

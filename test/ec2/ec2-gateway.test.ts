@@ -91,6 +91,24 @@ describe('Ec2Gateway against the EC2 simulator (real AWS SDK over HTTP)', () => 
     expect(described?.launchTime).toBeGreaterThan(0);
   });
 
+  it('maps an instance again only when EC2 describes it differently', async () => {
+    const tags = { ...TAGS, Name: 'mapped-once' };
+    const [kept, changed] = await Promise.all([
+      gateway.runInstance(launch({ tags })),
+      gateway.runInstance(launch({ tags })),
+    ]);
+    const first = await gateway.describeInstances('us-west-2', { tags });
+    await gateway.terminateInstances('us-west-2', [changed.instanceId]);
+    const second = await gateway.describeInstances('us-west-2', { tags });
+    const byId = (list: typeof first, id: string) => list.find((i) => i.instanceId === id);
+    expect(byId(second, kept.instanceId)).toBe(byId(first, kept.instanceId));
+    expect(byId(second, changed.instanceId)).not.toBe(byId(first, changed.instanceId));
+    expect(byId(second, changed.instanceId)?.state).toBe('shutting-down');
+    const fresh = gatewayWith();
+    expect(second).toEqual(await fresh.describeInstances('us-west-2', { tags }));
+    fresh.destroy();
+  });
+
   it('tags the spot request a spot launch creates, so describing by tag finds it', async () => {
     const { instanceId, spotRequestId } = await gateway.runInstance(launch());
     expect(spotRequestId).toMatch(/^sir-/);
