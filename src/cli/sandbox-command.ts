@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { ScaledClock } from '../clock/scaled-clock.js';
-import type { StaticClient } from '../config/config.js';
+import type { Config, StaticClient } from '../config/config.js';
 import { createLogger } from '../log/logger.js';
 import { openDatabase, Runtime } from '../main.js';
 import { listen, onShutdown } from '../server.js';
@@ -66,45 +66,10 @@ async function runSandbox(options: SandboxOptions): Promise<void> {
     scenario: demoScenario({ provisionerId, ...(options.seed ? { seed: options.seed } : {}) }),
   });
   const simulator = await world.start(0);
-  const root: StaticClient = {
-    clientId: 'root',
-    accessToken: process.env.SANDBOX_ROOT_ACCESS_TOKEN ?? randomBytes(24).toString('base64url'),
-    scopes: ['*'],
-  };
-  const own: StaticClient = {
-    clientId: 'static/aws-provisioner',
-    accessToken: randomBytes(24).toString('base64url'),
-    scopes: [`assume:worker-type:${provisionerId}/*`, 'assume:worker-id:*'],
-  };
-  const config = configFrom({
-    PORT: options.port,
-    PUBLIC_URL: process.env.PUBLIC_URL ?? `http://localhost:${options.port}`,
-    STATIC_CLIENTS: JSON.stringify([root, own]),
-    TASKCLUSTER_CLIENT_ID: own.clientId,
-    TASKCLUSTER_ACCESS_TOKEN: own.accessToken,
-    TASKCLUSTER_ROOT_URL: simulator.url,
-    AWS_ENDPOINT_URL_EC2: simulator.url,
-    ALLOWED_REGIONS: world.ec2.regionNames().join(','),
-    PROVISIONER_ID: provisionerId,
-    LOG_LEVEL: options.logLevel,
-    DATABASE_URL: undefined,
-    ...(options.dataDir ? { DATA_DIR: join(options.dataDir) } : {}),
-  });
-  const logger = createLogger(config.logLevel);
-  const db = options.dataDir
-    ? await openDatabase({ ...config, databaseUrl: undefined }, logger)
-    : await inMemory(logger);
-  const runtime = new Runtime({
-    config: { ...config, databaseUrl: undefined },
-    logger,
-    db,
-    clock,
-    ec2Options: { credentials: { accessKeyId: 'sandbox', secretAccessKey: 'sandbox' } },
-  });
-  for (const { workerType, definition } of demoWorkerTypes()) {
-    if (!(await runtime.workerTypeStore.get(workerType)))
-      await runtime.workerTypes.create(workerType, definition, 'sandbox');
-  }
+  const { root, own } = sandboxClients(provisionerId);
+  const config = sandboxConfig(options, { provisionerId, simulatorUrl: simulator.url, world, root, own });
+  const runtime = await sandboxRuntime(config, options.dataDir, clock);
+  await defineDemoWorkerTypes(runtime);
   const app = await runtime.buildApiApp({
     sandboxCredentials: { clientId: root.clientId, accessToken: root.accessToken },
   });
@@ -119,6 +84,75 @@ async function runSandbox(options: SandboxOptions): Promise<void> {
     await world.stop();
     await runtime.close();
   });
+}
+
+/** `root` holds every scope (the banner shows its credentials); `own` is the provisioner's. */
+function sandboxClients(provisionerId: string): { root: StaticClient; own: StaticClient } {
+  const root: StaticClient = {
+    clientId: 'root',
+    accessToken: process.env.SANDBOX_ROOT_ACCESS_TOKEN ?? randomBytes(24).toString('base64url'),
+    scopes: ['*'],
+  };
+  const own: StaticClient = {
+    clientId: 'static/aws-provisioner',
+    accessToken: randomBytes(24).toString('base64url'),
+    scopes: [`assume:worker-type:${provisionerId}/*`, 'assume:worker-id:*'],
+  };
+  return { root, own };
+}
+
+interface SandboxConfigInputs {
+  provisionerId: string;
+  simulatorUrl: string;
+  world: SimulatedWorld;
+  root: StaticClient;
+  own: StaticClient;
+}
+
+function sandboxConfig(
+  options: SandboxOptions,
+  { provisionerId, simulatorUrl, world, root, own }: SandboxConfigInputs,
+): Config {
+  return configFrom({
+    PORT: options.port,
+    PUBLIC_URL: process.env.PUBLIC_URL ?? `http://localhost:${options.port}`,
+    STATIC_CLIENTS: JSON.stringify([root, own]),
+    TASKCLUSTER_CLIENT_ID: own.clientId,
+    TASKCLUSTER_ACCESS_TOKEN: own.accessToken,
+    TASKCLUSTER_ROOT_URL: simulatorUrl,
+    AWS_ENDPOINT_URL_EC2: simulatorUrl,
+    ALLOWED_REGIONS: world.ec2.regionNames().join(','),
+    PROVISIONER_ID: provisionerId,
+    LOG_LEVEL: options.logLevel,
+    DATABASE_URL: undefined,
+    ...(options.dataDir ? { DATA_DIR: join(options.dataDir) } : {}),
+  });
+}
+
+async function sandboxRuntime(
+  config: Config,
+  dataDir: string | undefined,
+  clock: ScaledClock,
+): Promise<Runtime> {
+  const logger = createLogger(config.logLevel);
+  const db = dataDir
+    ? await openDatabase({ ...config, databaseUrl: undefined }, logger)
+    : await inMemory(logger);
+  return new Runtime({
+    config: { ...config, databaseUrl: undefined },
+    logger,
+    db,
+    clock,
+    ec2Options: { credentials: { accessKeyId: 'sandbox', secretAccessKey: 'sandbox' } },
+  });
+}
+
+/** Only those not defined yet: a kept --data-dir holds them from an earlier run. */
+async function defineDemoWorkerTypes(runtime: Runtime): Promise<void> {
+  for (const { workerType, definition } of demoWorkerTypes()) {
+    if (!(await runtime.workerTypeStore.get(workerType)))
+      await runtime.workerTypes.create(workerType, definition, 'sandbox');
+  }
 }
 
 async function inMemory(logger: ReturnType<typeof createLogger>) {

@@ -74,7 +74,16 @@ async function runServices(config: Config, services: { api: boolean; loop: boole
   });
 }
 
+/** Registered in this order, which is the order `--help` lists them in. */
 export function registerServiceCommands(program: Command): void {
+  registerServerCommand(program);
+  registerProvisionerCommand(program);
+  registerAllCommand(program);
+  registerMigrateCommand(program);
+  registerPlanCommand(program);
+}
+
+function registerServerCommand(program: Command): void {
   program
     .command('server')
     .description('Run the HTTP API and admin UI. Any number of replicas may share one PostgreSQL.')
@@ -82,7 +91,9 @@ export function registerServiceCommands(program: Command): void {
     .action((options: { port?: string }) =>
       runServices(configFrom({ PORT: options.port }), { api: true, loop: false }),
     );
+}
 
+function registerProvisionerCommand(program: Command): void {
   program
     .command('provisioner')
     .description(
@@ -90,7 +101,9 @@ export function registerServiceCommands(program: Command): void {
         'stand by and take over within one interval.',
     )
     .action(() => runServices(configFrom({}), { api: false, loop: true }));
+}
 
+function registerAllCommand(program: Command): void {
   program
     .command('all')
     .description('Run the API, the admin UI and the provisioning loop in one process.')
@@ -98,7 +111,9 @@ export function registerServiceCommands(program: Command): void {
     .action((options: { port?: string }) =>
       runServices(configFrom({ PORT: options.port }), { api: true, loop: true }),
     );
+}
 
+function registerMigrateCommand(program: Command): void {
   program
     .command('migrate')
     .description('Apply pending database migrations, then exit (the other commands also migrate on start).')
@@ -107,35 +122,44 @@ export function registerServiceCommands(program: Command): void {
       const db = await openDatabase(config, createLogger(config.logLevel));
       await db.close();
     });
+}
 
+interface PlanOptions {
+  workerType?: string;
+  json?: boolean;
+}
+
+function registerPlanCommand(program: Command): void {
   program
     .command('plan')
     .description('Show what the next provisioning iteration would do and why, without doing it.')
     .option('-w, --worker-type <name>', 'only this worker type')
     .option('--json', 'print the plan as JSON (with every decision record)')
-    .action(async (options: { workerType?: string; json?: boolean }) => {
-      const config = configFrom({ LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' });
-      requireQueue(config);
-      const runtime = await startRuntime(config);
-      try {
-        const plan = await runtime.planPreviewer.plan();
-        const shown = options.workerType
-          ? plan.workerTypes.filter((p) => p.workerType === options.workerType)
-          : plan.workerTypes;
-        if (options.workerType && shown.length === 0) {
-          console.error(`${options.workerType} is neither defined nor has resources: nothing to plan`);
-          process.exitCode = 1;
-        } else {
-          console.log(
-            options.json
-              ? JSON.stringify(options.workerType ? shown[0] : plan, null, 2)
-              : describePlan(plan, shown),
-          );
-        }
-      } finally {
-        await runtime.close();
-      }
-    });
+    .action((options: PlanOptions) => runPlan(options));
+}
+
+async function runPlan(options: PlanOptions): Promise<void> {
+  const config = configFrom({ LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' });
+  requireQueue(config);
+  const runtime = await startRuntime(config);
+  try {
+    const plan = await runtime.planPreviewer.plan();
+    const shown = options.workerType
+      ? plan.workerTypes.filter((p) => p.workerType === options.workerType)
+      : plan.workerTypes;
+    if (options.workerType && shown.length === 0) {
+      console.error(`${options.workerType} is neither defined nor has resources: nothing to plan`);
+      process.exitCode = 1;
+    } else {
+      console.log(
+        options.json
+          ? JSON.stringify(options.workerType ? shown[0] : plan, null, 2)
+          : describePlan(plan, shown),
+      );
+    }
+  } finally {
+    await runtime.close();
+  }
 }
 
 /** A human-readable plan: one block per worker type. */

@@ -3,6 +3,8 @@
  * lists every bad value, not just the first. Every value has a default that needs no setup.
  */
 
+import { type Env, EnvReader } from './env-reader.js';
+
 export interface StaticClient {
   clientId: string;
   accessToken: string;
@@ -67,68 +69,7 @@ const REGION_PATTERN = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/;
 const IDENTIFIER = /^[a-zA-Z0-9-_]{1,38}$/;
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
-type Env = Readonly<Record<string, string | undefined>>;
-
-/** Collects problems while parsing, so that every bad value is reported together. */
-class Reader {
-  readonly problems: string[] = [];
-
-  constructor(private readonly env: Env) {}
-
-  string(name: string): string | undefined {
-    const value = this.env[name]?.trim();
-    return value === '' ? undefined : value;
-  }
-
-  number(name: string, fallback: number, check: (n: number) => boolean, rule: string): number {
-    const raw = this.string(name);
-    if (raw === undefined) return fallback;
-    const value = Number(raw);
-    if (!Number.isFinite(value) || !check(value)) {
-      this.problems.push(`${name}=${JSON.stringify(raw)} must be ${rule}`);
-      return fallback;
-    }
-    return value;
-  }
-
-  optionalNumber(name: string, check: (n: number) => boolean, rule: string): number | undefined {
-    if (this.string(name) === undefined) return undefined;
-    return this.number(name, Number.NaN, check, rule);
-  }
-
-  boolean(name: string, fallback: boolean): boolean {
-    const raw = this.string(name)?.toLowerCase();
-    if (raw === undefined) return fallback;
-    if (['1', 'true', 'yes'].includes(raw)) return true;
-    if (['0', 'false', 'no'].includes(raw)) return false;
-    this.problems.push(`${name}=${JSON.stringify(raw)} must be true or false`);
-    return fallback;
-  }
-
-  url(name: string, protocols: string[]): string | undefined {
-    const raw = this.string(name);
-    if (raw === undefined) return undefined;
-    try {
-      const url = new URL(raw);
-      if (!protocols.includes(url.protocol)) throw new Error('protocol');
-      return raw.replace(/\/+$/, '');
-    } catch {
-      // Never echo the value: URLs may carry passwords (DATABASE_URL, PULSE_URL).
-      this.problems.push(`${name} must be a ${protocols.map((p) => p.replace(':', '')).join(' or ')} URL`);
-      return undefined;
-    }
-  }
-
-  oneOf<T extends string>(name: string, allowed: readonly T[], fallback: T): T {
-    const raw = this.string(name);
-    if (raw === undefined) return fallback;
-    if ((allowed as readonly string[]).includes(raw)) return raw as T;
-    this.problems.push(`${name}=${JSON.stringify(raw)} must be one of ${allowed.join(', ')}`);
-    return fallback;
-  }
-}
-
-function readStaticClients(reader: Reader, raw: string | undefined): StaticClient[] {
+function readStaticClients(reader: EnvReader, raw: string | undefined): StaticClient[] {
   if (raw === undefined) return [];
   let parsed: unknown;
   try {
@@ -163,7 +104,7 @@ function readStaticClients(reader: Reader, raw: string | undefined): StaticClien
   return clients;
 }
 
-function readRegions(reader: Reader): string[] {
+function readRegions(reader: EnvReader): string[] {
   const raw = reader.string('ALLOWED_REGIONS');
   if (raw === undefined) return [...DEFAULT_REGIONS];
   const regions = raw
@@ -176,7 +117,7 @@ function readRegions(reader: Reader): string[] {
   return [...new Set(regions)];
 }
 
-function readCredentials(reader: Reader): Credentials | undefined {
+function readCredentials(reader: EnvReader): Credentials | undefined {
   const clientId = reader.string('TASKCLUSTER_CLIENT_ID');
   const accessToken = reader.string('TASKCLUSTER_ACCESS_TOKEN');
   if (clientId === undefined && accessToken === undefined) return undefined;
@@ -187,7 +128,7 @@ function readCredentials(reader: Reader): Credentials | undefined {
   return { clientId, accessToken };
 }
 
-function readEncryptionKey(reader: Reader): Buffer | undefined {
+function readEncryptionKey(reader: EnvReader): Buffer | undefined {
   const raw = reader.string('SECRETS_ENCRYPTION_KEY');
   if (raw === undefined) return undefined;
   const key = Buffer.from(raw, 'base64');
@@ -208,7 +149,7 @@ const HOUR = 3_600_000;
  * `DEMAND_CHECK_INTERVAL`: 15 s by default; off under `classic`, which reproduces the original's
  * fixed-interval loop. Set explicitly, it must be shorter than the interval, or it would never run.
  */
-function readDemandCheck(reader: Reader, strategy: Strategy, intervalMs: number): number {
+function readDemandCheck(reader: EnvReader, strategy: Strategy, intervalMs: number): number {
   const fallback = strategy === 'classic' ? 0 : 15;
   const seconds = reader.number(
     'DEMAND_CHECK_INTERVAL',
@@ -226,7 +167,7 @@ function readDemandCheck(reader: Reader, strategy: Strategy, intervalMs: number)
 }
 
 /** Where the service listens and stores, who it trusts, and the Taskcluster and EC2 it talks to. */
-function readDeployment(reader: Reader, port: number, provisionerId: string, awsKeyPrefix: string) {
+function readDeployment(reader: EnvReader, port: number, provisionerId: string, awsKeyPrefix: string) {
   return {
     port,
     publicUrl: reader.url('PUBLIC_URL', ['http:', 'https:']) ?? `http://localhost:${port}`,
@@ -246,7 +187,7 @@ function readDeployment(reader: Reader, port: number, provisionerId: string, aws
 }
 
 /** The provisioning loop's timing, lifetimes and strategy, and where its events and logs go. */
-function readLoopSettings(reader: Reader, strategy: Strategy, iterationIntervalMs: number) {
+function readLoopSettings(reader: EnvReader, strategy: Strategy, iterationIntervalMs: number) {
   return {
     iterationIntervalMs,
     demandCheckMs: readDemandCheck(reader, strategy, iterationIntervalMs),
@@ -275,7 +216,7 @@ function readLoopSettings(reader: Reader, strategy: Strategy, iterationIntervalM
 }
 
 export function loadConfig(env: Env = process.env): Config {
-  const reader = new Reader(env);
+  const reader = new EnvReader(env);
   const port = reader.number(
     'PORT',
     5557,

@@ -58,6 +58,44 @@ function summaryOf(
   };
 }
 
+/**
+ * The fleet in the original's `state` shapes: instances, open spot requests, and launches EC2 does not show
+ * yet (`internalTrackedRequests`).
+ */
+function fleetState(fleet: Fleet) {
+  return {
+    instances: fleet.instances.map((i) => ({
+      id: i.instanceId,
+      srId: i.spotRequestId ?? 'ondemand',
+      ami: i.imageId,
+      type: i.instanceType,
+      region: i.region,
+      zone: i.zone,
+      state: i.state,
+      launch: i.launchTime,
+      market: i.market,
+    })),
+    requests: fleet.spotRequests.map((r) => ({
+      id: r.spotRequestId,
+      type: r.instanceType,
+      region: r.region,
+      zone: r.zone,
+      time: r.createTime,
+      visibleToEC2Api: true,
+      status: r.statusCode,
+    })),
+    internalTrackedRequests: fleet.launches.map((l) => ({
+      id: l.clientToken,
+      type: l.instanceType,
+      region: l.region,
+      zone: l.zone,
+      time: l.createdAt,
+      visibleToEC2Api: false,
+      status: l.state,
+    })),
+  };
+}
+
 /** What the loop last saw, in the shapes of `listWorkerTypeSummaries`, `state` and `backendStatus`. */
 export class StatusService {
   constructor(
@@ -98,35 +136,7 @@ export class StatusService {
     const definition = workerType ?? { workerType: name, minCapacity: 0, maxCapacity: 0, instanceTypes: [] };
     return {
       workerType: name,
-      instances: fleet.instances.map((i) => ({
-        id: i.instanceId,
-        srId: i.spotRequestId ?? 'ondemand',
-        ami: i.imageId,
-        type: i.instanceType,
-        region: i.region,
-        zone: i.zone,
-        state: i.state,
-        launch: i.launchTime,
-        market: i.market,
-      })),
-      requests: fleet.spotRequests.map((r) => ({
-        id: r.spotRequestId,
-        type: r.instanceType,
-        region: r.region,
-        zone: r.zone,
-        time: r.createTime,
-        visibleToEC2Api: true,
-        status: r.statusCode,
-      })),
-      internalTrackedRequests: fleet.launches.map((l) => ({
-        id: l.clientToken,
-        type: l.instanceType,
-        region: l.region,
-        zone: l.zone,
-        time: l.createdAt,
-        visibleToEC2Api: false,
-        status: l.state,
-      })),
+      ...fleetState(fleet),
       summary: summaryOf(definition, fleet),
       ...(removal ? { removal } : {}),
       ...(breaker && breaker.status !== 'closed' ? { breaker } : {}),

@@ -50,56 +50,67 @@ export function historyRange(query: Readonly<Record<string, string>>, now: Date)
   return { since, until, maxPoints };
 }
 
-/** Read-only views for the admin UI, beyond the v1 API. No scopes: they work without signing in. */
+/**
+ * Read-only views for the admin UI, beyond the v1 API. No scopes: they work without signing in. The API
+ * reference lists them in this order.
+ */
 export function adminMethods(admin: AdminService): ApiMethod[] {
-  return [
-    {
-      name: 'adminOverview',
-      title: 'Admin Overview',
-      description:
-        'Every worker type (and every removed one whose cleanup is not finished) with its minimum and maximum ' +
-        "capacity and the figures of the provisioning loop's latest snapshot of it: pending tasks, running, " +
-        'pending and requested capacity, spend per hour, the spot share of its capacity, launch failures and ' +
-        "what blocked it (guard rails). Also the loop's health: `backendStatus` and the latest iterations with " +
-        'their summaries and errors. Fields the loop has not measured yet are `null`.',
-      stability: 'experimental',
-      method: 'get',
-      route: '/admin/overview',
-      handler: async () => ({ status: 200, body: await admin.overview() }),
-    },
-    {
-      name: 'adminWorkerType',
-      title: 'Admin Worker Type Details',
-      description:
-        'What the loop knows of one worker type: its observed instances in every state (newest first, at most ' +
-        '2000, with region, zone, type, market, hourly price, state and age), open spot requests, launches not ' +
-        'yet visible in EC2, recent launch failures with the codes and messages EC2 gave, how many secrets are ' +
-        'issued but not redeemed, the latest snapshot with its decision record, and a pending removal.',
-      stability: 'experimental',
-      method: 'get',
-      route: '/admin/worker-type/<workerType>',
-      handler: async ({ params }) => ({
-        status: 200,
-        body: await admin.workerType(params.workerType as string),
-      }),
-    },
-    {
-      name: 'adminWorkerTypeHistory',
-      title: 'Admin Worker Type History',
-      description:
-        'Pending tasks, capacity, spend and launches of a worker type over time, from the per-iteration ' +
-        'snapshots. The window ends at `until` (an ISO 8601 time, default now) and starts at `since`, or else ' +
-        '`window` (`30m`, `6h`, `7d`; default `6h`) before `until`. Long windows are aggregated into at most ' +
-        '`points` time buckets (default 300, at most 1000): capacities, pending tasks and spend are averaged, ' +
-        'launches, launch failures and terminations summed.',
-      stability: 'experimental',
-      method: 'get',
-      route: '/admin/worker-type/<workerType>/history',
-      query: { since: TIMESTAMP, until: TIMESTAMP, window: DURATION, points: COUNT },
-      handler: async ({ params, query }) => ({
-        status: 200,
-        body: await admin.history(params.workerType as string, historyRange(query, admin.now())),
-      }),
-    },
-  ];
+  return [adminOverviewMethod(admin), adminWorkerTypeMethod(admin), adminWorkerTypeHistoryMethod(admin)];
+}
+
+function adminOverviewMethod(admin: AdminService): ApiMethod {
+  return {
+    name: 'adminOverview',
+    title: 'Admin Overview',
+    description:
+      'Every worker type (and every removed one whose cleanup is not finished) with its minimum and maximum ' +
+      "capacity and the figures of the provisioning loop's latest snapshot of it: pending tasks, running, " +
+      'pending and requested capacity, spend per hour, the spot share of its capacity, launch failures and ' +
+      "what blocked it (guard rails). Also the loop's health: `backendStatus` and the latest iterations with " +
+      'their summaries and errors. Fields the loop has not measured yet are `null`.',
+    stability: 'experimental',
+    method: 'get',
+    route: '/admin/overview',
+    handler: async () => ({ status: 200, body: await admin.overview() }),
+  };
+}
+
+function adminWorkerTypeMethod(admin: AdminService): ApiMethod {
+  return {
+    name: 'adminWorkerType',
+    title: 'Admin Worker Type Details',
+    description:
+      'What the loop knows of one worker type: its observed instances in every state (newest first, at most ' +
+      '2000, with region, zone, type, market, hourly price, state and age), open spot requests, launches not ' +
+      'yet visible in EC2, recent launch failures with the codes and messages EC2 gave, how many secrets are ' +
+      'issued but not redeemed, the latest snapshot with its decision record, and a pending removal.',
+    stability: 'experimental',
+    method: 'get',
+    route: '/admin/worker-type/<workerType>',
+    handler: async ({ params }) => ({
+      status: 200,
+      body: await admin.workerType(params.workerType as string),
+    }),
+  };
+}
+
+function adminWorkerTypeHistoryMethod(admin: AdminService): ApiMethod {
+  return {
+    name: 'adminWorkerTypeHistory',
+    title: 'Admin Worker Type History',
+    description:
+      'Pending tasks, capacity, spend and launches of a worker type over time, from the per-iteration ' +
+      'snapshots. The window ends at `until` (an ISO 8601 time, default now) and starts at `since`, or else ' +
+      '`window` (`30m`, `6h`, `7d`; default `6h`) before `until`. Long windows are aggregated into at most ' +
+      '`points` time buckets (default 300, at most 1000): capacities, pending tasks and spend are averaged, ' +
+      'launches, launch failures and terminations summed.',
+    stability: 'experimental',
+    method: 'get',
+    route: '/admin/worker-type/<workerType>/history',
+    query: { since: TIMESTAMP, until: TIMESTAMP, window: DURATION, points: COUNT },
+    handler: async ({ params, query }) => ({
+      status: 200,
+      body: await admin.history(params.workerType as string, historyRange(query, admin.now())),
+    }),
+  };
 }
