@@ -113,20 +113,23 @@ function sandboxConfig(
   options: SandboxOptions,
   { provisionerId, simulatorUrl, world, root, own }: SandboxConfigInputs,
 ): Config {
-  return configFrom({
-    PORT: options.port,
-    PUBLIC_URL: process.env.PUBLIC_URL ?? `http://localhost:${options.port}`,
-    STATIC_CLIENTS: JSON.stringify([root, own]),
-    TASKCLUSTER_CLIENT_ID: own.clientId,
-    TASKCLUSTER_ACCESS_TOKEN: own.accessToken,
-    TASKCLUSTER_ROOT_URL: simulatorUrl,
-    AWS_ENDPOINT_URL_EC2: simulatorUrl,
-    ALLOWED_REGIONS: world.ec2.regionNames().join(','),
-    PROVISIONER_ID: provisionerId,
-    LOG_LEVEL: options.logLevel,
-    DATABASE_URL: undefined,
-    ...(options.dataDir ? { DATA_DIR: join(options.dataDir) } : {}),
-  });
+  return configFrom(
+    {
+      PORT: options.port,
+      PUBLIC_URL: process.env.PUBLIC_URL ?? `http://localhost:${options.port}`,
+      STATIC_CLIENTS: JSON.stringify([root, own]),
+      TASKCLUSTER_CLIENT_ID: own.clientId,
+      TASKCLUSTER_ACCESS_TOKEN: own.accessToken,
+      TASKCLUSTER_ROOT_URL: simulatorUrl,
+      AWS_ENDPOINT_URL_EC2: simulatorUrl,
+      ALLOWED_REGIONS: world.ec2.regionNames().join(','),
+      PROVISIONER_ID: provisionerId,
+      LOG_LEVEL: options.logLevel,
+      ...(options.dataDir ? { DATA_DIR: join(options.dataDir) } : {}),
+    },
+    // The sandbox always runs on PGlite: a DATABASE_URL meant for the services is neither used nor checked.
+    ['DATABASE_URL'],
+  );
 }
 
 async function sandboxRuntime(

@@ -6,14 +6,22 @@ import { openDatabase, Runtime } from '../main.js';
 import { listen, onShutdown } from '../server.js';
 import { reclaimPeriodically } from '../store/periodic-reclaim.js';
 
-/** Reads the environment (with command-line overrides); a bad configuration lists every problem and exits 2. */
-export function configFrom(overrides: Record<string, string | undefined>): Config {
+/**
+ * Reads the environment (with command-line overrides; the variables named in `ignored` as if unset); a bad
+ * configuration lists every problem and exits 2.
+ */
+export function configFrom(
+  overrides: Record<string, string | undefined>,
+  ignored: readonly string[] = [],
+): Config {
   const defined = Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined)) as Record<
     string,
     string
   >;
+  const env = { ...process.env };
+  for (const name of ignored) delete env[name];
   try {
-    return loadConfig({ ...process.env, ...defined });
+    return loadConfig({ ...env, ...defined });
   } catch (error) {
     if (error instanceof ConfigError) {
       console.error(error.message);
