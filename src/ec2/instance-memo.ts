@@ -23,12 +23,20 @@ interface Entry<T> {
 const ID_OPEN = '<instanceId>';
 const ID_CLOSE = '</instanceId>';
 
-/** The text of the first `instanceId` element in `xml[start, end)`, the memo's key; undefined if none. */
-export function memoKey(xml: string, start: number, end: number): string | undefined {
-  const open = xml.indexOf(ID_OPEN, start);
-  if (open < 0 || open >= end) return undefined;
-  const close = xml.indexOf(ID_CLOSE, open);
-  return close < 0 || close >= end ? undefined : xml.slice(open + ID_OPEN.length, close);
+/** How far into an item its key is looked for: EC2 writes `instanceId` first, and a page without one stays linear. */
+const KEY_WINDOW = 512;
+
+/**
+ * The text of the first `instanceId` element among the first characters of the item at `xml[start, end)`,
+ * the memo's key; undefined if none.
+ */
+export function memoKey(xml: string, start: number, end = xml.length): string | undefined {
+  // A slice is a view, nothing copied; searching it stops at its end.
+  const window = xml.slice(start, Math.min(end, start + KEY_WINDOW));
+  const open = window.indexOf(ID_OPEN);
+  if (open < 0) return undefined;
+  const close = window.indexOf(ID_CLOSE, open);
+  return close < 0 ? undefined : window.slice(open + ID_OPEN.length, close);
 }
 
 function digestOf(xml: string, start: number, end: number): string {

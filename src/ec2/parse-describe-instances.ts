@@ -179,7 +179,7 @@ class Reader {
   private startInstance(start: number, contentStart: number): number {
     this.itemStart = start;
     if (!this.memo) return contentStart;
-    const key = memoKey(this.xml, contentStart, this.xml.length);
+    const key = memoKey(this.xml, start);
     const known = key === undefined ? undefined : this.memo.find(key, this.xml, start);
     if (known === undefined) return contentStart;
     this.instances.push(known.value);

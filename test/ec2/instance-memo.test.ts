@@ -81,5 +81,8 @@ describe('the lean reader with a memo', () => {
     expect(memoKey(xml, 0, xml.length)).toBe('i-7');
     expect(memoKey(xml, 0, 10)).toBeUndefined();
     expect(memoKey('<item><reason/></item>', 0, 22)).toBeUndefined();
+    // Looked for near the item's start only, so a page of items without one is not searched to its end each time.
+    expect(memoKey(`<item><x>${'y'.repeat(600)}</x><instanceId>i-8</instanceId></item>`, 0)).toBeUndefined();
+    expect(memoKey(`${item('i-9', 'running')}${item('i-10', 'running')}`, 0)).toBe('i-9');
   });
 });
