@@ -39,6 +39,10 @@ export function memoKey(xml: string, start: number, end = xml.length): string | 
   return close < 0 ? undefined : window.slice(open + ID_OPEN.length, close);
 }
 
+/**
+ * Hashes the text's UTF-8 bytes, one-to-one with the text: a page decoded from UTF-8 has no lone surrogates,
+ * the only characters that encoding would merge.
+ */
 function digestOf(xml: string, start: number, end: number): string {
   return hash('sha256', xml.slice(start, end), 'base64');
 }
