@@ -8,6 +8,7 @@ import { fork } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { Strategy } from '../src/config/config.js';
+import { argsOrUsage } from './command-line.js';
 import { demandPlot } from './replay/demand-plot.js';
 import { parseReplayArgs, REPLAY_USAGE, type ReplayArgs } from './replay/replay-args.js';
 import { formatReport, type ReplayReport } from './replay/replay-report.js';
@@ -29,19 +30,8 @@ function inChild(args: ReplayArgs, strategy: Strategy): Promise<StrategyResult> 
 }
 
 async function main(): Promise<void> {
-  if (process.argv.includes('--help')) {
-    console.log(REPLAY_USAGE);
-    return;
-  }
-  let args: ReplayArgs;
-  try {
-    args = parseReplayArgs(process.argv.slice(2));
-  } catch (error) {
-    console.error((error as Error).message);
-    console.error(REPLAY_USAGE);
-    process.exitCode = 2;
-    return;
-  }
+  const args = argsOrUsage(REPLAY_USAGE, parseReplayArgs);
+  if (args === undefined) return;
   const started = performance.now();
   const session = await ReplaySession.load(args);
   const bound = session.lowerBound();

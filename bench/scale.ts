@@ -10,6 +10,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { argsOrUsage } from './command-line.js';
 import { openPglite, openPostgres } from './scale/scale-database.js';
 import { SCALE_REGIONS } from './scale/scale-fleet.js';
 import { type OpenedDatabase, runScale, type ScaleConfig, type ScaleResult } from './scale/scale-run.js';
@@ -119,19 +120,8 @@ function parseScaleArgs(argv: string[]): ScaleArgs {
 }
 
 async function main(): Promise<void> {
-  if (process.argv.includes('--help')) {
-    console.log(SCALE_USAGE);
-    return;
-  }
-  let args: ScaleArgs;
-  try {
-    args = parseScaleArgs(process.argv.slice(2));
-  } catch (error) {
-    console.error((error as Error).message);
-    console.error(SCALE_USAGE);
-    process.exitCode = 2;
-    return;
-  }
+  const args = argsOrUsage(SCALE_USAGE, parseScaleArgs);
+  if (args === undefined) return;
   const { base, out, compare } = args;
   await mkdir(out, { recursive: true });
   if (args.profile) base.profilePath = join(out, 'scale');

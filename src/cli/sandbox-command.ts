@@ -138,11 +138,10 @@ async function sandboxRuntime(
   clock: ScaledClock,
 ): Promise<Runtime> {
   const logger = createLogger(config.logLevel);
-  const db = dataDir
-    ? await openDatabase({ ...config, databaseUrl: undefined }, logger)
-    : await inMemory(logger);
+  // PGlite either way: sandboxConfig read the environment without DATABASE_URL.
+  const db = dataDir ? await openDatabase(config, logger) : await inMemory(logger);
   return new Runtime({
-    config: { ...config, databaseUrl: undefined },
+    config,
     logger,
     db,
     clock,

@@ -216,9 +216,9 @@ class Reader {
     }
     const below = depth - this.instanceDepth;
     if (below === 0) {
-      const key = this.memo ? memoKey(this.xml, this.itemStart, after) : undefined;
-      if (key !== undefined) {
-        this.memo?.keep(detached(key), this.xml, this.itemStart, after, instance);
+      if (this.memo) {
+        const key = memoKey(this.xml, this.itemStart, after);
+        if (key !== undefined) this.memo.keep(detached(key), this.xml, this.itemStart, after, instance);
       }
       this.instances.push(instance);
       this.instance = undefined;
