@@ -25,6 +25,28 @@ export interface PriceObservation extends Pool {
   onDemandPrice?: number;
 }
 
+/**
+ * What an instance of `pool` costs per hour in `market`, from price observations indexed once: spot falls back
+ * to on-demand when the pool has no spot price. Looked up by region, zone and type in turn, not by a key
+ * built per lookup: the loop prices every instance it sees, every iteration.
+ */
+export function hourlyPrices(
+  prices: readonly PriceObservation[],
+): (pool: Pool, market: Market) => number | undefined {
+  const byRegion = new Map<string, Map<string, Map<string, PriceObservation>>>();
+  for (const p of prices) {
+    const byZone = byRegion.get(p.region) ?? new Map<string, Map<string, PriceObservation>>();
+    byRegion.set(p.region, byZone);
+    const byType = byZone.get(p.zone) ?? new Map<string, PriceObservation>();
+    byZone.set(p.zone, byType);
+    byType.set(p.instanceType, p);
+  }
+  return (pool, market) => {
+    const observed = byRegion.get(pool.region)?.get(pool.zone)?.get(pool.instanceType);
+    return market === 'spot' ? (observed?.spotPrice ?? observed?.onDemandPrice) : observed?.onDemandPrice;
+  };
+}
+
 /** A pool that recently refused capacity (e.g. InsufficientInstanceCapacity): skipped until `until`. */
 export interface CapacityFailure extends Pool {
   market: Market;

@@ -1,5 +1,5 @@
 import type { BreakerState } from '../domain/circuit-breaker.js';
-import type { Market, PriceObservation } from '../domain/offers.js';
+import { hourlyPrices, type Market, type PriceObservation } from '../domain/offers.js';
 import type {
   InstanceFact,
   LaunchFact,
@@ -87,7 +87,7 @@ export function gatherFacts(sources: FactSources): WorkerTypeFacts[] {
 
 /** Adds every instance and spot request observed (or last seen); returns the ids and client tokens seen. */
 function addFleet(table: FactTable, sources: FactSources): Set<string> {
-  const prices = priceIndex(sources.prices);
+  const prices = hourlyPrices(sources.prices);
   const visible = new Set<string>();
   for (const observation of sources.observations) {
     if (!observation.ok) continue;
@@ -144,16 +144,7 @@ function addHistory(table: FactTable, sources: FactSources): void {
   }
 }
 
-type PriceIndex = Map<string, PriceObservation>;
-
-function priceIndex(prices: readonly PriceObservation[]): PriceIndex {
-  return new Map(prices.map((p) => [`${p.region}/${p.zone}/${p.instanceType}`, p]));
-}
-
-function hourlyPrice(prices: PriceIndex, region: string, zone: string, instanceType: string, market: Market) {
-  const pool = prices.get(`${region}/${zone}/${instanceType}`);
-  return market === 'spot' ? (pool?.spotPrice ?? pool?.onDemandPrice) : pool?.onDemandPrice;
-}
+type PriceIndex = ReturnType<typeof hourlyPrices>;
 
 function instanceFact(instance: Ec2Instance, sources: FactSources, prices: PriceIndex): InstanceFact {
   return {
@@ -164,8 +155,7 @@ function instanceFact(instance: Ec2Instance, sources: FactSources, prices: Price
     market: instance.market,
     state: instance.state,
     launchTime: instance.launchTime,
-    hourlyPrice:
-      hourlyPrice(prices, instance.region, instance.zone, instance.instanceType, instance.market) ?? 0,
+    hourlyPrice: prices(instance, instance.market) ?? 0,
     checkedIn: sources.checkedIn.has(instance.instanceId),
     ...(instance.stateReason ? { stateReason: instance.stateReason } : {}),
     ...(instance.stateTransitionAt !== undefined ? { stateTransitionAt: instance.stateTransitionAt } : {}),
@@ -183,7 +173,7 @@ function lastSeenFact(seen: ObservedInstance, sources: FactSources, prices: Pric
     market,
     state: seen.state as InstanceFact['state'],
     launchTime: Date.parse(seen.launchTime),
-    hourlyPrice: hourlyPrice(prices, seen.region, seen.zone, seen.instanceType, market) ?? 0,
+    hourlyPrice: prices(seen, market) ?? 0,
     checkedIn: sources.checkedIn.has(seen.instanceId),
     ...(sources.terminatedByUs.has(seen.instanceId) ? { terminatedByUs: true } : {}),
   };

@@ -1,7 +1,7 @@
 import type { Clock } from '../clock/clock.js';
 import type { Config } from '../config/config.js';
 import { planIteration } from '../domain/iteration-planner.js';
-import type { PriceObservation } from '../domain/offers.js';
+import { hourlyPrices, type PriceObservation } from '../domain/offers.js';
 import type { IterationPlan, WorkerTypeFacts } from '../domain/plan-types.js';
 import type { WorkerType } from '../domain/worker-type.js';
 import type { Ec2Instance, Ec2Port } from '../ec2/ec2-port.js';
@@ -224,11 +224,8 @@ export class ReconcilePass {
   private async reconcile(observations: readonly RegionObservation[], prices: readonly PriceObservation[]) {
     const { deps } = this;
     const now = new Date(deps.clock.now());
-    const priceIndex = new Map(prices.map((p) => [`${p.region}/${p.zone}/${p.instanceType}`, p]));
-    const priceOf = (i: Ec2Instance) => {
-      const pool = priceIndex.get(`${i.region}/${i.zone}/${i.instanceType}`);
-      return i.market === 'spot' ? (pool?.spotPrice ?? pool?.onDemandPrice) : pool?.onDemandPrice;
-    };
+    const hourly = hourlyPrices(prices);
+    const priceOf = (i: Ec2Instance) => hourly(i, i.market);
     const visibleByToken = new Map<string, string>();
     for (const o of observations) {
       if (!o.ok) continue;
