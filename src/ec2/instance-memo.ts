@@ -15,7 +15,6 @@ import { hash } from 'node:crypto';
  * it meets into the current generation; at its end, what it did not meet is dropped with the older one.
  */
 interface Entry<T> {
-  key: string;
   length: number;
   digest: string;
   value: T;
@@ -62,8 +61,9 @@ export class InstanceMemo<T> {
 
   /** Keeps `value`, read from the item `page[start, end)`. */
   keep(key: string, page: Uint8Array, start: number, end: number, value: T): void {
-    this.current.set(key, { key, length: end - start, digest: digestOf(page, start, end), value });
+    this.current.set(key, { length: end - start, digest: digestOf(page, start, end), value });
   }
+
   /** A sweep ended: entries it did not meet are dropped. */
   endSweep(): void {
     this.previous = this.current;
