@@ -1,24 +1,42 @@
 import { mkdir } from 'node:fs/promises';
 import { PGlite } from '@electric-sql/pglite';
 import type { Database, HeldLock, Queryable } from './database.js';
+import { PgliteStatements } from './pglite-statements.js';
 
 /** The embedded engine: PostgreSQL compiled to WASM, one connection, files under `dataDir`. */
 export class PgliteDatabase implements Database {
   readonly engine = 'pglite' as const;
   private readonly locks = new Set<number>();
+  private readonly statements: PgliteStatements;
 
-  constructor(private readonly db: PGlite) {}
-
-  async query<Row>(sql: string, params: readonly unknown[] = []): Promise<Row[]> {
-    const result = await this.db.query<Row>(sql, [...params]);
-    return result.rows;
+  constructor(private readonly db: PGlite) {
+    this.statements = new PgliteStatements(db);
   }
 
+  /**
+   * Takes PGlite's locks as its own `query` does: the transaction lock (waits for any open
+   * transaction to end), then the query lock; then writes to the file system, as after any statement
+   * outside a transaction.
+   */
+  async query<Row>(sql: string, params: readonly unknown[] = []): Promise<Row[]> {
+    await this.db._checkReady();
+    return this.db._runExclusiveTransaction(() =>
+      this.db._runExclusiveQuery(async () => {
+        const rows = await this.statements.run<Row>(sql, params, true);
+        await this.db.syncToFs();
+        return rows;
+      }),
+    );
+  }
+
+  /** Inside PGlite's transaction (which holds the transaction lock), statements take the query lock. */
   transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T> {
     return this.db.transaction((tx) =>
       work({
-        query: async <Row>(sql: string, params: readonly unknown[] = []) =>
-          (await tx.query<Row>(sql, [...params])).rows,
+        query: <Row>(sql: string, params: readonly unknown[] = []) => {
+          if (tx.closed) return Promise.reject(new Error('Transaction is closed'));
+          return this.db._runExclusiveQuery(() => this.statements.run<Row>(sql, params, false));
+        },
       }),
     );
   }
