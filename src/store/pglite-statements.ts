@@ -18,7 +18,8 @@ interface Statement {
  * stores send the same few dozen texts over and over, so the text is parsed and described once
  * (types learned then) and each run is Bind + Describe + Execute + Sync in one message: 2 to 2.5×
  * less CPU a statement. Values are serialized and rows parsed by PGlite's own serializers and
- * parsers, exactly as its `query` does. The caller holds PGlite's query lock.
+ * parsers, exactly as its `query` does (its `blob` option, for COPY to and from files, is not offered: no
+ * store uses it). The caller holds PGlite's query lock.
  */
 export class PgliteStatements {
   private readonly prepared = new Map<string, Statement>();
@@ -54,7 +55,7 @@ export class PgliteStatements {
     let messages: Awaited<ReturnType<PGlite['execProtocol']>>['messages'];
     try {
       ({ messages } = await this.db.execProtocol(
-        concat([s.parse({ name, text: sql }), s.describe({ type: 'S', name }), s.sync()]),
+        Buffer.concat([s.parse({ name, text: sql }), s.describe({ type: 'S', name }), s.sync()]),
         { syncToFs: false },
       ));
     } catch (error) {
@@ -69,7 +70,7 @@ export class PgliteStatements {
     const s = protocol.serialize;
     const values = params.map((value, index) => this.serialize(value, statement.paramTypes[index]));
     const { messages } = await this.db.execProtocol(
-      concat([
+      Buffer.concat([
         s.bind({ statement: statement.name, values }),
         s.describe({ type: 'P' }),
         s.execute({}),
@@ -92,7 +93,7 @@ export class PgliteStatements {
     if (!statement) return;
     this.prepared.delete(sql);
     const s = protocol.serialize;
-    await this.db.execProtocol(concat([s.close({ type: 'S', name: statement.name }), s.sync()]), {
+    await this.db.execProtocol(Buffer.concat([s.close({ type: 'S', name: statement.name }), s.sync()]), {
       syncToFs: false,
       throwOnError: false,
     });
@@ -115,16 +116,4 @@ function isStalePlan(error: unknown): boolean {
 function withQuery(error: unknown, sql: string): unknown {
   if (error instanceof Error) Object.assign(error, { query: sql });
   return error;
-}
-
-function concat(parts: readonly Uint8Array[]): Uint8Array {
-  let length = 0;
-  for (const part of parts) length += part.length;
-  const message = new Uint8Array(length);
-  let offset = 0;
-  for (const part of parts) {
-    message.set(part, offset);
-    offset += part.length;
-  }
-  return message;
 }

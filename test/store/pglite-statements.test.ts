@@ -134,6 +134,16 @@ describe('PgliteDatabase with prepared statements', () => {
     expect(await db.query('SELECT id FROM items ORDER BY id')).toEqual([{ id: 'outside' }]);
   });
 
+  it('fails a statement whose result changed under it inside a transaction, then runs it afresh outside', async () => {
+    await db.query('CREATE TABLE widening (id int)');
+    expect(await db.query('SELECT * FROM widening')).toEqual([]);
+    await db.query('ALTER TABLE widening ADD COLUMN label text');
+    await db.query('INSERT INTO widening VALUES (1, $1)', ['one']);
+    const inside = db.transaction((tx) => tx.query('SELECT * FROM widening'));
+    await expect(inside).rejects.toMatchObject({ code: '0A000' });
+    expect(await db.query('SELECT * FROM widening')).toEqual([{ id: 1, label: 'one' }]);
+  });
+
   it('refuses a statement on a transaction that has ended', async () => {
     let leaked: { query(sql: string): Promise<unknown> } | undefined;
     await db.transaction(async (tx) => {
