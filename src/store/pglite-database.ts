@@ -16,7 +16,8 @@ export class PgliteDatabase implements Database {
   /**
    * Takes PGlite's locks as its own `query` does: the transaction lock (waits for any open
    * transaction to end), then the query lock; then writes to the file system, as after any statement
-   * outside a transaction.
+   * outside a transaction. The `_runExclusive*` methods are typed but underscored: the tests in
+   * pglite-statements.test.ts fail if an upgrade changes what they do.
    */
   async query<Row>(sql: string, params: readonly unknown[] = []): Promise<Row[]> {
     await this.db._checkReady();
