@@ -40,7 +40,10 @@ export class PgliteStatements {
       if (!isStalePlan(error)) throw withQuery(error, sql);
       await this.forget(sql);
       if (!retryStalePlan) throw withQuery(error, sql);
-      return this.execute<Row>(await this.prepare(sql), params);
+      const again = await this.prepare(sql);
+      return this.execute<Row>(again, params).catch((retryError: unknown) => {
+        throw withQuery(retryError, sql);
+      });
     }
   }
 
