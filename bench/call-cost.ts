@@ -40,7 +40,8 @@ const EMPTY_PAGE =
 
 const world = new Ec2World({
   clock: new RealClock(),
-  scenario: { regions: [REGION], throttle: { enabled: false } },
+  // Room for every launch of the run (warm-up included): a full pool would end it with a capacity error.
+  scenario: { regions: [REGION], throttle: { enabled: false }, capacity: { defaultPerPool: 2 * calls } },
 });
 const simulator = await serveSimulator([createEc2HttpHandler(world)]);
 const agent = new Agent({ keepAlive: true });
