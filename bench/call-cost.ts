@@ -1,8 +1,8 @@
 /**
  * CPU per EC2 call, split into its parts, with the simulator in this process as in the replay: the AWS SDK
  * alone (a canned response, no HTTP), Node's HTTP at both ends plus the simulator (no SDK), and whole calls
- * through the gateway (a describe that finds nothing, a RunInstances). The evidence for what one call costs
- * whatever it carries. `npx tsx bench/call-cost.ts [--calls 1000]`
+ * through the gateway (a describe that finds nothing, a RunInstances, a describe of 240 instances). The evidence
+ * for what one call costs whatever it carries, and what its items add. `npx tsx bench/call-cost.ts [--calls 1000]`
  */
 import { Agent, request } from 'node:http';
 import { Readable } from 'node:stream';
@@ -108,6 +108,28 @@ await cpuPerCall('gateway: RunInstances, one spot instance (as the loop launches
     },
     tags: { ...OWNER, Name: 'cost', WorkerType: 'call-cost/cost' },
   }),
+);
+// What the items of a page add to a call: a describe of 240 instances (the replay's mean per region over
+// gecko-t's first 6 hours), against the empty describe above. Unchanged instances, as from one pass to the next.
+const PAGE = 240;
+const pageTags = { ...OWNER, Name: 'page', WorkerType: 'call-cost/page' };
+for (let i = 0; i < PAGE; i++)
+  await gateway.runInstance({
+    region: REGION,
+    clientToken: `call-cost-page-${i}`,
+    market: 'spot',
+    maxPrice: 0.05,
+    launchSpec: {
+      ImageId: defaultImageId(REGION),
+      InstanceType: 't3.medium',
+      KeyName: 'call-cost',
+      UserData: userData,
+      Placement: { AvailabilityZone: `${REGION}a` },
+    },
+    tags: pageTags,
+  });
+await cpuPerCall(`gateway: DescribeInstances, ${PAGE} unchanged instances`, () =>
+  gateway.describeInstances(REGION, { tags: { Name: 'page' } }),
 );
 gateway.destroy();
 agent.destroy();
