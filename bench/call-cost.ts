@@ -30,6 +30,8 @@ async function cpuPerCall(label: string, call: () => Promise<unknown>): Promise<
 }
 
 const REGION = 'us-west-2';
+/** Instances in the described page: the replay's mean per region over gecko-t's first 6 hours. */
+const PAGE = 240;
 const OWNER = { Owner: 'call-cost' };
 const FILTERS = [
   { Name: 'tag:Owner', Values: ['call-cost'] },
@@ -40,8 +42,13 @@ const EMPTY_PAGE =
 
 const world = new Ec2World({
   clock: new RealClock(),
-  // Room for every launch of the run (warm-up included): a full pool would end it with a capacity error.
-  scenario: { regions: [REGION], throttle: { enabled: false }, capacity: { defaultPerPool: 2 * calls } },
+  // Room for every launch of the run (RunInstances with its warm-up, then the page): a full pool would end it
+  // with a capacity error.
+  scenario: {
+    regions: [REGION],
+    throttle: { enabled: false },
+    capacity: { defaultPerPool: 2 * calls + PAGE },
+  },
 });
 const simulator = await serveSimulator([createEc2HttpHandler(world)]);
 const agent = new Agent({ keepAlive: true });
@@ -109,9 +116,8 @@ await cpuPerCall('gateway: RunInstances, one spot instance (as the loop launches
     tags: { ...OWNER, Name: 'cost', WorkerType: 'call-cost/cost' },
   }),
 );
-// What the items of a page add to a call: a describe of 240 instances (the replay's mean per region over
-// gecko-t's first 6 hours), against the empty describe above. Unchanged instances, as from one pass to the next.
-const PAGE = 240;
+// What the items of a page add to a call: a describe of PAGE instances against the empty describe above.
+// Unchanged instances, as from one pass to the next.
 const pageTags = { ...OWNER, Name: 'page', WorkerType: 'call-cost/page' };
 for (let i = 0; i < PAGE; i++)
   await gateway.runInstance({
