@@ -1,8 +1,9 @@
 /**
  * CPU per EC2 call, split into its parts, with the simulator in this process as in the replay: the AWS SDK
  * alone (a canned response, no HTTP), Node's HTTP at both ends plus the simulator (no SDK), and whole calls
- * through the gateway (a describe that finds nothing, a RunInstances, a describe of 240 instances). The evidence
- * for what one call costs whatever it carries, and what its items add. `npx tsx bench/call-cost.ts [--calls 1000]`
+ * through the gateway (a describe that finds nothing, a RunInstances, DescribeInstances finding none and 240
+ * instances). The evidence for what one call costs whatever it carries, and what its items add.
+ * `npx tsx bench/call-cost.ts [--calls 1000]`
  */
 import { Agent, request } from 'node:http';
 import { Readable } from 'node:stream';
@@ -44,10 +45,12 @@ const world = new Ec2World({
   clock: new RealClock(),
   // Room for every launch of the run (RunInstances with its warm-up, then the page): a full pool would end it
   // with a capacity error.
+  // Instances visible at once and booting for an hour, so the described page does not change while it is timed.
   scenario: {
     regions: [REGION],
     throttle: { enabled: false },
     capacity: { defaultPerPool: 2 * calls + PAGE },
+    delays: { instanceVisibility: { minMs: 0, maxMs: 0 }, boot: { minMs: 3_600_000, maxMs: 3_600_000 } },
   },
 });
 const simulator = await serveSimulator([createEc2HttpHandler(world)]);
@@ -116,8 +119,8 @@ await cpuPerCall('gateway: RunInstances, one spot instance (as the loop launches
     tags: { ...OWNER, Name: 'cost', WorkerType: 'call-cost/cost' },
   }),
 );
-// What the items of a page add to a call: a describe of PAGE instances against the empty describe above.
-// Unchanged instances, as from one pass to the next.
+// What the items of a page add to a call: a describe of PAGE unchanged instances (as from one pass to the next)
+// against one that finds none, each walking the same fleet in the simulator.
 const pageTags = { ...OWNER, Name: 'page', WorkerType: 'call-cost/page' };
 for (let i = 0; i < PAGE; i++)
   await gateway.runInstance({
@@ -134,6 +137,9 @@ for (let i = 0; i < PAGE; i++)
     },
     tags: pageTags,
   });
+await cpuPerCall('gateway: DescribeInstances, finding none', () =>
+  gateway.describeInstances(REGION, { tags: { Name: 'none' } }),
+);
 await cpuPerCall(`gateway: DescribeInstances, ${PAGE} unchanged instances`, () =>
   gateway.describeInstances(REGION, { tags: { Name: 'page' } }),
 );
