@@ -12,6 +12,7 @@ import { DescribeSpotInstanceRequestsCommand, EC2Client } from '@aws-sdk/client-
 import { RealClock } from '../src/clock/clock.js';
 import { encodeUserData } from '../src/domain/user-data.js';
 import { Ec2Gateway } from '../src/ec2/ec2-gateway.js';
+import type { LaunchRequest } from '../src/ec2/ec2-port.js';
 import { createEc2HttpHandler, serveSimulator } from '../src/simulator/ec2/ec2-http-handler.js';
 import { Ec2World } from '../src/simulator/ec2/ec2-world.js';
 import { defaultImageId } from '../src/simulator/ec2/scenario.js';
@@ -102,41 +103,28 @@ const userData = encodeUserData({
   workerType: 'cost',
 });
 await gateway.ensureKeyPair(REGION, 'call-cost', undefined);
+/** One spot launch of a t3.medium, as the loop launches it, under the worker type `name`. */
+const spotLaunch = (clientToken: string, name: string): LaunchRequest => ({
+  region: REGION,
+  clientToken,
+  market: 'spot',
+  maxPrice: 0.05,
+  launchSpec: {
+    ImageId: defaultImageId(REGION),
+    InstanceType: 't3.medium',
+    KeyName: 'call-cost',
+    UserData: userData,
+    Placement: { AvailabilityZone: `${REGION}a` },
+  },
+  tags: { ...OWNER, Name: name, WorkerType: `call-cost/${name}` },
+});
 let launches = 0;
 await cpuPerCall('gateway: RunInstances, one spot instance (as the loop launches)', () =>
-  gateway.runInstance({
-    region: REGION,
-    clientToken: `call-cost-${launches++}`,
-    market: 'spot',
-    maxPrice: 0.05,
-    launchSpec: {
-      ImageId: defaultImageId(REGION),
-      InstanceType: 't3.medium',
-      KeyName: 'call-cost',
-      UserData: userData,
-      Placement: { AvailabilityZone: `${REGION}a` },
-    },
-    tags: { ...OWNER, Name: 'cost', WorkerType: 'call-cost/cost' },
-  }),
+  gateway.runInstance(spotLaunch(`call-cost-${launches++}`, 'cost')),
 );
 // What the items of a page add to a call: a describe of PAGE unchanged instances (as from one pass to the next)
 // against one that finds none, each walking the same fleet in the simulator.
-const pageTags = { ...OWNER, Name: 'page', WorkerType: 'call-cost/page' };
-for (let i = 0; i < PAGE; i++)
-  await gateway.runInstance({
-    region: REGION,
-    clientToken: `call-cost-page-${i}`,
-    market: 'spot',
-    maxPrice: 0.05,
-    launchSpec: {
-      ImageId: defaultImageId(REGION),
-      InstanceType: 't3.medium',
-      KeyName: 'call-cost',
-      UserData: userData,
-      Placement: { AvailabilityZone: `${REGION}a` },
-    },
-    tags: pageTags,
-  });
+for (let i = 0; i < PAGE; i++) await gateway.runInstance(spotLaunch(`call-cost-page-${i}`, 'page'));
 await cpuPerCall('gateway: DescribeInstances, finding none', () =>
   gateway.describeInstances(REGION, { tags: { Name: 'none' } }),
 );
