@@ -122,7 +122,7 @@ export class FleetView {
       ),
       this.db.query<InFlightLaunch>(
         `SELECT ${LAUNCH_COLUMNS} FROM launches l
-         WHERE l.created_at >= $1 AND (l.state = 'recorded' OR (l.state = 'submitted' AND NOT EXISTS
+         WHERE (l.state = 'recorded' OR (l.state = 'submitted' AND l.updated_at >= $1 AND NOT EXISTS
            (SELECT 1 FROM observed_instances o WHERE o.instance_id = l.instance_id))) ${ofType('$2')}
          ORDER BY l.created_at, l.client_token`,
         [new Date(now.getTime() - VISIBILITY_GRACE_MS), ...params],

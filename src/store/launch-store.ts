@@ -135,14 +135,17 @@ export class LaunchStore {
   /**
    * Launches that may not be visible in EC2 yet: outcome unknown, or submitted since `since` with an
    * instance the last stored observation did not show. The caller drops those it can see now.
+   * Submitted, not recorded, since `since`: a launch retried long after it was recorded (after a crash or
+   * an outage) was submitted just now, and its instance is as new as any.
    */
   async inFlight(since: Date): Promise<LaunchSummary[]> {
     // Two index scans, not one OR: the table keeps `HISTORY_RETENTION` days of launches. Launches already
     // observed stay out: they are most of a burst's, and PGlite's cost is mostly per value returned.
+    // A submitted launch's `updated_at` is when it was submitted: nothing updates it afterwards.
     const rows = await this.db.query<Row>(
       `SELECT ${SUMMARY_COLUMNS} FROM launches WHERE state = 'recorded'
        UNION ALL
-       SELECT ${SUMMARY_COLUMNS} FROM launches l WHERE state = 'submitted' AND created_at >= $1
+       SELECT ${SUMMARY_COLUMNS} FROM launches l WHERE state = 'submitted' AND updated_at >= $1
          AND NOT EXISTS (SELECT 1 FROM observed_instances o WHERE o.instance_id = l.instance_id)
        ORDER BY created_at`,
       [since],

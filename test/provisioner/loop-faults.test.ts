@@ -211,21 +211,27 @@ describe('the provisioning loop under faults', () => {
     expect(events.map((e) => e.payload.instanceId).sort()).toEqual([...launched].sort());
   });
 
-  it('after a crash before the EC2 call, a restart launches exactly once', async () => {
-    const neverSent = withRunInstance(async (request) => {
-      throw new Ec2Error('unavailable', 'ConnectionRefused', request.region, 'RunInstances', 'never sent');
-    });
-    const before = await start(engine, { wrapEc2: neverSent });
-    await before.define('precrash', ONE_POOL);
-    before.addTasks('precrash', 2);
-    await before.pass.run();
-    expect(before.liveInstances('precrash')).toHaveLength(0);
-    const after = await start(engine, { database: before.test, clock: before.clock, world: before.world });
-    await after.iterate(3);
-    expect(after.liveInstances('precrash')).toHaveLength(2);
-    const [launches] = await after.test.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM launches`);
-    expect(launches?.n).toBe(2);
-  });
+  // 20 minutes down: longer than a submitted launch counts as in flight by itself (15 min), shorter than
+  // the secret's life (40 min), so the recorded launches are retried, and must count from their retry on.
+  it.each([0, 20])(
+    'after a crash before the EC2 call, a restart %i min later launches exactly once',
+    async (downMin) => {
+      const neverSent = withRunInstance(async (request) => {
+        throw new Ec2Error('unavailable', 'ConnectionRefused', request.region, 'RunInstances', 'never sent');
+      });
+      const before = await start(engine, { wrapEc2: neverSent });
+      await before.define('precrash', ONE_POOL);
+      before.addTasks('precrash', 2, 3 * 3_600_000);
+      await before.pass.run();
+      expect(before.liveInstances('precrash')).toHaveLength(0);
+      await before.clock.advanceBy(downMin * 60_000);
+      const after = await start(engine, { database: before.test, clock: before.clock, world: before.world });
+      await after.iterate(3);
+      expect(after.liveInstances('precrash')).toHaveLength(2);
+      const launches = await after.test.db.query<{ state: string }>(`SELECT state FROM launches`);
+      expect(launches).toEqual([{ state: 'submitted' }, { state: 'submitted' }]);
+    },
+  );
 
   it('marks a refused launch failed and wipes its secret in one transaction: both or neither', async () => {
     const refused = withRunInstance(async (request) => {

@@ -107,6 +107,14 @@ describe.each(engines())('LaunchStore on $name', (engine) => {
     const oldUnknown = newLaunch('f');
     await test.db.transaction((tx) => launches.record(tx, [oldUnknown], at(30)));
     await launched('f', 31, 'ok'); // submitted before the bound
+    // Recorded before the bound, submitted after it (a retry after a crash): its instance is new.
+    const retried = newLaunch('f');
+    await test.db.transaction((tx) => launches.record(tx, [retried], at(20)));
+    await launches.markAllSubmitted(
+      test.db,
+      [{ clientToken: retried.clientToken, instanceId: 'i-retried' }],
+      at(38),
+    );
     const recent = await launched('f', 40, 'ok');
     await launched('f', 40, 'ok'); // its instance is observed below
     const observedId = `i-${counter}`;
@@ -122,6 +130,7 @@ describe.each(engines())('LaunchStore on $name', (engine) => {
 
     const inFlight = (await launches.inFlight(at(35))).filter((l) => l.workerType === 'f');
     expect(inFlight.map((l) => [l.clientToken, l.state])).toEqual([
+      [retried.clientToken, 'submitted'],
       [oldUnknown.clientToken, 'recorded'],
       [recent.clientToken, 'submitted'],
       [newUnknown.clientToken, 'recorded'],
