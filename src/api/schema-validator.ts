@@ -14,8 +14,11 @@ export class SchemaValidator {
   private readonly outputs = new Map<SchemaName, ValidateFunction>();
 
   constructor() {
-    const inputAjv = addFormats(new Ajv({ allErrors: true, useDefaults: true, strict: false }));
-    const outputAjv = addFormats(new Ajv({ allErrors: true, strict: false }));
+    // `strict: false` would also let Infinity pass as a number (JSON's 1e400 parses to it, and is stored
+    // as null): `strictNumbers` keeps numbers finite.
+    const options = { allErrors: true, strict: false, strictNumbers: true, verbose: true } as const;
+    const inputAjv = addFormats(new Ajv({ ...options, useDefaults: true }));
+    const outputAjv = addFormats(new Ajv(options));
     for (const name of SCHEMA_NAMES) {
       this.inputs.set(name, inputAjv.compile(schemaDocument(name)));
       this.outputs.set(name, outputAjv.compile(schemaDocument(name)));
@@ -51,6 +54,9 @@ function describeError(error: ErrorObject): string {
   }
   if (error.keyword === 'enum') {
     return `${where}: must be one of ${JSON.stringify(params.allowedValues)}`;
+  }
+  if (error.keyword === 'type' && typeof error.data === 'number' && !Number.isFinite(error.data)) {
+    return `${where}: must be a finite number (${error.data} is out of range)`;
   }
   return `${where}: ${error.message ?? error.keyword}`;
 }

@@ -132,6 +132,30 @@ describe.each(engines())('bad input on every route on $name', (engine) => {
     expect(nestedReply.body?.message).toContain('/instanceTypes/0/secrets');
   });
 
+  it('refuses numbers too large to be finite (JSON parses 1e400 to Infinity), naming each', async () => {
+    const definition = {
+      ...exampleDefinition(),
+      maxHourlySpend: 1,
+      maxPrice: 2,
+      instanceTypes: [{ ...exampleDefinition().instanceTypes[0], utility: 3 }],
+    };
+    const body = JSON.stringify(definition)
+      .replace('"maxHourlySpend":1', '"maxHourlySpend":1e400')
+      .replace('"maxPrice":2', '"maxPrice":-1e400')
+      .replace('"utility":3', '"utility":1e999');
+    expect(body).toContain('1e400');
+    expect(body).toContain('1e999');
+    for (const [method, path] of [
+      ['PUT', '/worker-type/wt-bad'],
+      ['POST', '/worker-type/wt-bad/update'],
+    ] as const) {
+      const reply = await send(method, path, { body });
+      expectRefusal(reply, 400, 'InputValidationError', '/maxHourlySpend: must be a finite number');
+      expect(reply.body?.message).toContain('/maxPrice: must be a finite number');
+      expect(reply.body?.message).toContain('/instanceTypes/0/utility: must be a finite number');
+    }
+  });
+
   it('names launch-spec rule violations as InputError', async () => {
     const misplaced = { ...exampleDefinition(), launchSpec: { ImageId: 'ami-1', InstanceType: 'c5.large' } };
     const reply = await send('PUT', '/worker-type/wt-bad', { body: JSON.stringify(misplaced) });
