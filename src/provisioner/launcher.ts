@@ -195,8 +195,8 @@ export class Launcher {
   ): Promise<void> {
     if (launched.length === 0) return;
     const { deps } = this;
-    await deps.db.transaction(async (tx) => {
-      await deps.launches.markAllSubmitted(
+    const marked = await deps.db.transaction(async (tx) => {
+      const marked = await deps.launches.markAllSubmitted(
         tx,
         launched.map((l) => ({ clientToken: l.launch.clientToken, instanceId: l.instanceId })),
         now,
@@ -204,21 +204,25 @@ export class Launcher {
       await deps.outbox.enqueueEvents(
         tx,
         'instance-launched',
-        launched.map(({ launch, instanceId, zone }) => ({
-          version: 1 as const,
-          workerType: launch.workerType,
-          instanceId,
-          region: launch.region,
-          zone: zone || launch.zone,
-          instanceType: launch.instanceType,
-          market: launch.market as Market,
-          price: launch.hourlyPrice,
-          launchedAt: now.toISOString(),
-        })),
+        launched
+          .filter((l) => marked.has(l.launch.clientToken))
+          .map(({ launch, instanceId, zone }) => ({
+            version: 1 as const,
+            workerType: launch.workerType,
+            instanceId,
+            region: launch.region,
+            zone: zone || launch.zone,
+            instanceType: launch.instanceType,
+            market: launch.market as Market,
+            price: launch.hourlyPrice,
+            launchedAt: now.toISOString(),
+          })),
         now,
       );
+      return marked;
     });
     for (const { launch, instanceId } of launched) {
+      if (!marked.has(launch.clientToken)) continue;
       deps.logger.info({
         event: 'loop.launched',
         workerType: launch.workerType,
@@ -234,15 +238,17 @@ export class Launcher {
   private async fail(launch: NewLaunch | LaunchRecord, error: Ec2Error): Promise<void> {
     const now = new Date(this.deps.clock.now());
     // Together or not at all: a failed launch with a redeemable secret would keep its credentials until expiry.
-    await this.deps.db.transaction(async (tx) => {
-      await this.deps.launches.markFailed(
+    const settledElsewhere = await this.deps.db.transaction(async (tx) => {
+      const marked = await this.deps.launches.markFailed(
         tx,
         launch.clientToken,
         { kind: error.kind, code: error.awsCode, message: error.message },
         now,
       );
-      await this.deps.secrets.discardForLaunch(tx, launch.clientToken, now);
+      if (marked) await this.deps.secrets.discardForLaunch(tx, launch.clientToken, now);
+      return !marked;
     });
+    if (settledElsewhere) return;
     this.deps.capacityFailures.record(
       {
         region: launch.region,

@@ -93,32 +93,42 @@ export class LaunchStore {
     );
   }
 
-  /** Marks launches EC2 accepted, dropping the request kept for a retry (it holds the securityToken). */
+  /**
+   * Marks launches EC2 accepted, dropping the request kept for a retry (it holds the securityToken).
+   * Only launches still unsettled: returns the client tokens marked now, so a launch another process
+   * settled meanwhile (a leader that lost its lock) is not announced twice.
+   */
   async markAllSubmitted(
     tx: Queryable,
     submitted: readonly { clientToken: string; instanceId: string }[],
     now: Date,
-  ): Promise<void> {
-    if (submitted.length === 0) return;
-    await tx.query(
+  ): Promise<Set<string>> {
+    if (submitted.length === 0) return new Set();
+    const rows = await tx.query<{ client_token: string }>(
       `UPDATE launches l SET state = 'submitted', instance_id = u.instance_id, updated_at = $3, request = '{}'
-       FROM unnest($1::text[], $2::text[]) AS u (client_token, instance_id) WHERE l.client_token = u.client_token`,
+       FROM unnest($1::text[], $2::text[]) AS u (client_token, instance_id)
+       WHERE l.client_token = u.client_token AND l.state = 'recorded' RETURNING l.client_token`,
       [submitted.map((s) => s.clientToken), submitted.map((s) => s.instanceId), now],
     );
+    return new Set(rows.map((r) => r.client_token));
   }
 
-  /** In the caller's transaction: the launch's secret is discarded with it (`SecretStore.discardForLaunch`). */
+  /**
+   * In the caller's transaction: the launch's secret is discarded with it (`SecretStore.discardForLaunch`).
+   * False when the launch was already settled (by another process), so its secret must stay.
+   */
   async markFailed(
     tx: Queryable,
     clientToken: string,
     error: { kind: Ec2ErrorKind; code: string; message: string },
     now: Date,
-  ) {
-    await tx.query(
+  ): Promise<boolean> {
+    const rows = await tx.query(
       `UPDATE launches SET state = 'failed', error_kind = $2, error_code = $3, error_message = $4, updated_at = $5,
-         request = '{}' WHERE client_token = $1`,
+         request = '{}' WHERE client_token = $1 AND state = 'recorded' RETURNING 1`,
       [clientToken, error.kind, error.code, error.message.slice(0, 1000), now],
     );
+    return rows.length > 0;
   }
 
   /** Launches whose EC2 call has no known outcome yet, oldest first. */

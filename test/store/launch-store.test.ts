@@ -83,6 +83,26 @@ describe.each(engines())('LaunchStore on $name', (engine) => {
     return launch;
   }
 
+  // Long before the other tests' windows.
+  it('settles a launch once: a second settlement (another process, after losing its lock) changes nothing', async () => {
+    const launch = newLaunch('s');
+    await test.db.transaction((tx) => launches.record(tx, [launch], at(-100)));
+    const settle = (instanceId: string) =>
+      launches.markAllSubmitted(test.db, [{ clientToken: launch.clientToken, instanceId }], at(-99));
+    expect([...(await settle('i-first'))]).toEqual([launch.clientToken]);
+    expect([...(await settle('i-second'))]).toEqual([]);
+    const failure = { kind: 'unavailable', code: 'x', message: 'late' } as const;
+    expect(await launches.markFailed(test.db, launch.clientToken, failure, at(-98))).toBe(false);
+    const [row] = await test.db.query<{ state: string; instance_id: string }>(
+      'SELECT state, instance_id FROM launches WHERE client_token = $1',
+      [launch.clientToken],
+    );
+    expect(row).toEqual({ state: 'submitted', instance_id: 'i-first' });
+    const unsettled = newLaunch('s');
+    await test.db.transaction((tx) => launches.record(tx, [unsettled], at(-100)));
+    expect(await launches.markFailed(test.db, unsettled.clientToken, failure, at(-98))).toBe(true);
+  });
+
   it('gives the breaker every failure and, of a worker type that failed, only its latest success', async () => {
     await launched('old', -30, 'invalid'); // before the window
     await launched('a', 1, 'ok');
