@@ -176,7 +176,8 @@ export class Runtime {
       config.demandCheckMs > 0
         ? { everyMs: config.demandCheckMs, outgrown: (signal?: AbortSignal) => watch.outgrown(signal) }
         : undefined;
-    const pass = this.buildPass(queue, watch, capacityFailures, options);
+    const observations = new ObservationStore(db);
+    const pass = this.buildPass(queue, watch, capacityFailures, observations, options);
     const runner = new LoopRunner({
       db,
       clock: this.clock,
@@ -185,6 +186,8 @@ export class Runtime {
       ...(demandCheck && { demandCheck }),
       onEarlyIteration: (workerType) => this.metrics.observeEarlyIteration(workerType),
       maxIterationMs: config.maxIterationMs,
+      // Another leader may have written observations since this process last did.
+      onLeadership: () => observations.reset(),
       iterate: async (signal) => {
         await pass.run(signal);
       },
@@ -196,6 +199,7 @@ export class Runtime {
     queue: QueuePort,
     watch: DemandWatch,
     capacityFailures: CapacityFailures,
+    observations: ObservationStore,
     options: ProvisioningOptions,
   ): ReconcilePass {
     const { config, db, logger } = this.deps;
@@ -208,7 +212,7 @@ export class Runtime {
       logger,
       workerTypes: this.workerTypeStore,
       removals: this.removals,
-      observations: new ObservationStore(db),
+      observations,
       launches: this.launchStore,
       secrets: this.secretStore,
       iterations: this.iterationStore,

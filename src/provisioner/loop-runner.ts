@@ -64,7 +64,7 @@ export class LoopRunner {
         continue;
       }
       const lastStart = clock.now();
-      await this.iterateOnce();
+      await this.iterateOnce(this.lock);
       const { demandCheck } = this.options;
       const signal = this.stopController.signal;
       const next = await untilNextIteration({ clock, lastStart, intervalMs, demandCheck, signal });
@@ -94,20 +94,25 @@ export class LoopRunner {
     return true;
   }
 
-  private async iterateOnce(): Promise<void> {
+  /** One iteration, aborted when it runs too long, when the loop stops, or when leadership is lost. */
+  private async iterateOnce(lock: HeldLock | null): Promise<void> {
     const controller = new AbortController();
     const cancelTimer = this.options.clock.setTimer(this.options.maxIterationMs, () =>
       controller.abort(new Error(`the iteration ran longer than ${this.options.maxIterationMs} ms`)),
     );
-    const onStop = () => controller.abort(this.stopController.signal.reason);
-    this.stopController.signal.addEventListener('abort', onStop, { once: true });
+    const aborters = [this.stopController.signal, ...(lock ? [lock.lost] : [])].map((signal) => {
+      const onAbort = () => controller.abort(signal.reason);
+      if (signal.aborted) onAbort();
+      else signal.addEventListener('abort', onAbort, { once: true });
+      return () => signal.removeEventListener('abort', onAbort);
+    });
     try {
       await this.options.iterate(controller.signal);
     } catch (error) {
       this.options.logger.error({ event: 'loop.iteration-failed', err: error });
     } finally {
       cancelTimer();
-      this.stopController.signal.removeEventListener('abort', onStop);
+      for (const remove of aborters) remove();
     }
   }
 

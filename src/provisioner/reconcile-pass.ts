@@ -101,7 +101,7 @@ export class ReconcilePass {
     const iterationId = await deps.iterations.start(new Date(started));
     const errors: string[] = [];
     try {
-      const observed = await this.observe(true);
+      const observed = await this.observe(true, signal);
       signal?.throwIfAborted();
       const { housekeeper, launcher, config } = deps;
       const outcomes = await actOnPlan(
@@ -173,14 +173,18 @@ export class ReconcilePass {
     return from < now ? this.deps.secrets.expiredUnredeemed(new Date(from), new Date(now)) : 0;
   }
 
-  /** Observes EC2, the queue and the database, and plans. With `reconcile`, also settles the database. */
-  private async observe(reconcile: boolean): Promise<Observed> {
+  /**
+   * Observes EC2, the queue and the database, and plans. With `reconcile`, also settles the database
+   * (retrying launches whose outcome is unknown), unless `signal` aborted (e.g. leadership was lost).
+   */
+  private async observe(reconcile: boolean, signal?: AbortSignal): Promise<Observed> {
     const { deps } = this;
     const { config } = deps;
     const [definitions, removals] = await Promise.all([deps.workerTypes.all(), deps.removals.pending()]);
     const observations = await observeFleet(deps.ec2, config.allowedRegions, config.provisionerId);
     const observedAt = deps.clock.now();
     const prices = await this.prices(definitions, observations);
+    signal?.throwIfAborted();
     if (reconcile) await this.reconcile(observations, prices);
     const now = deps.clock.now();
     const facts = gatherFacts(

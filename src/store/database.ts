@@ -6,6 +6,8 @@ export interface Queryable {
 export interface HeldLock {
   /** False once the lock is known to be lost (for PostgreSQL: its session ended). */
   isHeld(): boolean;
+  /** Aborts when the lock is known to be lost or is released: work done under it should stop. */
+  readonly lost: AbortSignal;
   release(): Promise<void>;
 }
 

@@ -46,11 +46,12 @@ export class PgliteDatabase implements Database {
   async tryLock(key: number): Promise<HeldLock | null> {
     if (this.locks.has(key)) return null;
     this.locks.add(key);
-    let held = true;
+    const lost = new AbortController();
     return {
-      isHeld: () => held,
+      isHeld: () => !lost.signal.aborted,
+      lost: lost.signal,
       release: async () => {
-        held = false;
+        lost.abort(new Error('the lock was released'));
         this.locks.delete(key);
       },
     };

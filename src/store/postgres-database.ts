@@ -50,25 +50,33 @@ export class PostgresDatabase implements Database {
 
   /** Holds the lock on a dedicated session: if that connection dies, PostgreSQL frees the lock. */
   async tryLock(key: number): Promise<HeldLock | null> {
-    const client = new pg.Client({ connectionString: this.connectionString, types });
-    let held = false;
-    client.on('error', () => {
-      held = false;
+    // TCP keepalive, so a session whose server or network died is noticed in minutes, not hours.
+    const client = new pg.Client({
+      connectionString: this.connectionString,
+      types,
+      keepAlive: true,
+      keepAliveInitialDelayMillis: 10_000,
     });
-    client.on('end', () => {
-      held = false;
-    });
-    await client.connect();
-    const rows = (await client.query('SELECT pg_try_advisory_lock($1) AS locked', [key])).rows;
-    if (!rows[0]?.locked) {
-      await client.end();
-      return null;
+    const lost = new AbortController();
+    const lose = () => lost.abort(new Error('the leader lock was lost: its database session ended'));
+    client.on('error', lose);
+    client.on('end', lose);
+    try {
+      await client.connect();
+      const rows = (await client.query('SELECT pg_try_advisory_lock($1) AS locked', [key])).rows;
+      if (!rows[0]?.locked) {
+        await client.end();
+        return null;
+      }
+    } catch (error) {
+      await client.end().catch(() => {});
+      throw error;
     }
-    held = true;
     return {
-      isHeld: () => held,
+      isHeld: () => !lost.signal.aborted,
+      lost: lost.signal,
       release: async () => {
-        held = false;
+        lose();
         await client.end().catch(() => {});
       },
     };

@@ -1,0 +1,77 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { RealClock } from '../../src/clock/clock.js';
+import { createLogger } from '../../src/log/logger.js';
+import { LEADER_LOCK_KEY, LoopRunner } from '../../src/provisioner/loop-runner.js';
+import { engines, type TestDatabase } from '../helpers/databases.js';
+
+const postgres = engines().find((e) => e.name === 'postgres');
+
+async function until(condition: () => boolean, what: string): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+/** A runner whose iterations last until their signal aborts, noting why it did. */
+function blockingRunner(test: TestDatabase) {
+  const seen = { leaderships: 0, started: 0, aborts: [] as string[] };
+  const runner = new LoopRunner({
+    db: test.db,
+    clock: new RealClock(),
+    logger: createLogger('silent'),
+    intervalMs: 60_000,
+    maxIterationMs: 60_000,
+    standbyPollMs: 50,
+    onLeadership: () => seen.leaderships++,
+    iterate: (signal) => {
+      seen.started++;
+      return new Promise((_, reject) =>
+        signal.addEventListener('abort', () => {
+          seen.aborts.push(String((signal.reason as Error).message));
+          reject(signal.reason);
+        }),
+      );
+    },
+  });
+  return { runner, seen };
+}
+
+describe.runIf(postgres !== undefined)('the loop runner on PostgreSQL', () => {
+  let test: TestDatabase | undefined;
+  const runners: LoopRunner[] = [];
+  afterEach(async () => {
+    await Promise.all(runners.splice(0).map((r) => r.stop()));
+    await test?.dispose();
+  });
+
+  it('aborts the running iteration when its leader lock is lost, and the standby takes over', async () => {
+    test = await (postgres as NonNullable<typeof postgres>).open();
+    const first = blockingRunner(test);
+    runners.push(first.runner);
+    first.runner.start();
+    await until(() => first.seen.started === 1, 'the first iteration');
+    expect(first.seen.leaderships).toBe(1);
+    const second = blockingRunner(test);
+    runners.push(second.runner);
+    second.runner.start();
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(second.seen.started).toBe(0);
+
+    // The lock's session dies (a restarted server, a network cut, an operator's pg_terminate_backend).
+    const terminated = await test.db.query<{ ok: boolean }>(
+      `SELECT pg_terminate_backend(pid) AS ok FROM pg_locks
+       WHERE locktype = 'advisory' AND objid = $1 AND granted
+         AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`,
+      [LEADER_LOCK_KEY],
+    );
+    expect(terminated).toEqual([{ ok: true }]);
+
+    await until(() => first.seen.aborts.length === 1, 'the first iteration to abort');
+    expect(first.seen.aborts).toEqual(['the leader lock was lost: its database session ended']);
+    await until(() => second.seen.started === 1, 'the standby to take over');
+    expect(second.seen.leaderships).toBe(1);
+    expect(first.runner.isLeader).toBe(false);
+  });
+});
