@@ -72,22 +72,27 @@ export class Launcher {
   }
 
   /**
-   * Settles launches recorded earlier (a crash or timeout): seen in EC2, retried, or abandoned once stale.
-   * Results come grouped: those seen, those abandoned, then the retries.
+   * Settles launches recorded earlier (a crash or timeout): seen in EC2, retried, or abandoned once stale
+   * or no longer `wanted` (its worker type removed, its region no longer allowed). Results come grouped:
+   * those seen, those abandoned, then the retries.
    */
   async resolve(
     unresolved: readonly LaunchRecord[],
     visibleByToken: ReadonlyMap<string, string>,
+    wanted: (launch: LaunchRecord) => boolean = () => true,
   ): Promise<LaunchResult[]> {
     const now = this.deps.clock.now();
     const visible: Array<{ launch: LaunchRecord; instanceId: string }> = [];
     const retried: LaunchRecord[] = [];
-    const abandoned: LaunchRecord[] = [];
+    const abandoned: Array<{ launch: LaunchRecord; why: string }> = [];
     for (const launch of unresolved) {
       const instanceId = visibleByToken.get(launch.clientToken);
       if (instanceId) visible.push({ launch, instanceId });
       // Its secret has expired: an instance launched now could never bootstrap.
-      else if (now - launch.createdAt > this.deps.options.secretLifetimeMs) abandoned.push(launch);
+      else if (now - launch.createdAt > this.deps.options.secretLifetimeMs)
+        abandoned.push({ launch, why: 'outcome unknown until its secret expired' });
+      else if (!wanted(launch))
+        abandoned.push({ launch, why: 'its worker type was removed or its region is no longer allowed' });
       else retried.push(launch);
     }
     // Launched before a crash or timeout: marked now, with the event the launch never got to write.
@@ -95,15 +100,13 @@ export class Launcher {
       visible.map((v) => ({ launch: v.launch, instanceId: v.instanceId, zone: v.launch.zone })),
       new Date(now),
     );
-    for (const launch of abandoned) {
-      await this.fail(
-        launch,
-        new Ec2Error('unknown', 'Abandoned', launch.region, 'RunInstances', 'outcome unknown'),
-      );
+    // 'unavailable': EC2 could not be reached, which is not the definition's fault (the breaker's concern).
+    for (const { launch, why } of abandoned) {
+      await this.fail(launch, new Ec2Error('unavailable', 'Abandoned', launch.region, 'RunInstances', why));
     }
     return [
       ...visible.map((v): LaunchResult => ({ outcome: 'launched', instanceId: v.instanceId })),
-      ...abandoned.map((): LaunchResult => ({ outcome: 'failed', kind: 'unknown', code: 'Abandoned' })),
+      ...abandoned.map((): LaunchResult => ({ outcome: 'failed', kind: 'unavailable', code: 'Abandoned' })),
       ...(await this.submitAll(retried)),
     ];
   }

@@ -10,9 +10,9 @@ import type { QueuePort } from '../queue/queue-port.js';
 import type { Database } from '../store/database.js';
 import type { FleetView } from '../store/fleet-view.js';
 import type { IterationStore, WorkerTypeSnapshot } from '../store/iteration-store.js';
-import type { LaunchStore } from '../store/launch-store.js';
+import type { LaunchRecord, LaunchStore } from '../store/launch-store.js';
 import type { ObservationStore } from '../store/observation-store.js';
-import type { RemovalStore } from '../store/removal-store.js';
+import type { PendingRemoval, RemovalStore } from '../store/removal-store.js';
 import type { SecretStore } from '../store/secret-store.js';
 import type { WorkerTypeStore } from '../store/worker-type-store.js';
 import { actOnPlan } from './act-on-plan.js';
@@ -185,7 +185,7 @@ export class ReconcilePass {
     const observedAt = deps.clock.now();
     const prices = await this.prices(definitions, observations);
     signal?.throwIfAborted();
-    if (reconcile) await this.reconcile(observations, prices);
+    if (reconcile) await this.reconcile(observations, prices, launchWanted(definitions, removals));
     const now = deps.clock.now();
     const facts = gatherFacts(
       await readFactSources(deps, now, { definitions, removals, observations, prices }),
@@ -225,7 +225,11 @@ export class ReconcilePass {
   }
 
   /** Stores what was observed, and settles launches whose outcome was unknown. */
-  private async reconcile(observations: readonly RegionObservation[], prices: readonly PriceObservation[]) {
+  private async reconcile(
+    observations: readonly RegionObservation[],
+    prices: readonly PriceObservation[],
+    wanted: (launch: LaunchRecord) => boolean,
+  ) {
     const { deps } = this;
     const now = new Date(deps.clock.now());
     const hourly = hourlyPrices(prices);
@@ -244,9 +248,12 @@ export class ReconcilePass {
     }
     const unresolved = await deps.launches.unresolved();
     const reachable = new Set(observations.filter((o) => o.ok).map((o) => o.region));
+    const allowed = new Set(deps.config.allowedRegions);
+    // A launch in a region no longer allowed is never observed again: it can only be abandoned.
     await deps.launcher.resolve(
-      unresolved.filter((l) => reachable.has(l.region)),
+      unresolved.filter((l) => reachable.has(l.region) || !allowed.has(l.region)),
       visibleByToken,
+      (l) => allowed.has(l.region) && wanted(l),
     );
   }
 
@@ -272,4 +279,14 @@ export class ReconcilePass {
     }
     return snapshots;
   }
+}
+
+/** A launch still worth retrying: its worker type is defined and not being removed since it was recorded. */
+function launchWanted(definitions: readonly WorkerType[], removals: readonly PendingRemoval[]) {
+  const defined = new Set(definitions.map((d) => d.workerType));
+  const removedAt = new Map(removals.map((r) => [r.workerType, r.requestedAt]));
+  return (launch: LaunchRecord) => {
+    const removed = removedAt.get(launch.workerType);
+    return defined.has(launch.workerType) && (removed === undefined || launch.createdAt > removed);
+  };
 }

@@ -233,6 +233,36 @@ describe('the provisioning loop under faults', () => {
     },
   );
 
+  it('abandons, never retries, a launch whose outcome was unknown when its worker type was removed', async () => {
+    let reachable = false;
+    const calls: string[] = [];
+    const flaky = withRunInstance(async (request, real) => {
+      calls.push(request.clientToken);
+      if (!reachable)
+        throw new Ec2Error('unavailable', 'ConnectionRefused', request.region, 'RunInstances', 'down');
+      return real.runInstance(request);
+    });
+    const h = await start(engine, { wrapEc2: flaky });
+    await h.define('gone', ONE_POOL);
+    h.addTasks('gone', 2, 3 * 3_600_000);
+    await h.pass.run();
+    expect(calls).toHaveLength(2);
+    await h.runtime.workerTypes.remove('gone', 'test');
+    reachable = true;
+    await h.iterate(2);
+    expect(calls).toHaveLength(2);
+    expect(h.liveInstances('gone')).toHaveLength(0);
+    // 'unavailable', as EC2 could not be reached: not a fault of the definition for the circuit breaker.
+    const rows = await h.test.db.query<{ state: string; kind: string; code: string; open: boolean }>(
+      `SELECT l.state, l.error_kind AS kind, l.error_code AS code, s.consumed_at IS NULL AS open
+       FROM launches l JOIN secrets s ON s.launch_token = l.client_token`,
+    );
+    expect(rows).toEqual([
+      { state: 'failed', kind: 'unavailable', code: 'Abandoned', open: false },
+      { state: 'failed', kind: 'unavailable', code: 'Abandoned', open: false },
+    ]);
+  });
+
   it('marks a refused launch failed and wipes its secret in one transaction: both or neither', async () => {
     const refused = withRunInstance(async (request) => {
       throw new Ec2Error('invalid-request', 'InvalidParameterValue', request.region, 'RunInstances', 'no');
