@@ -1,3 +1,4 @@
+import { CLOSED_BREAKER } from '../domain/circuit-breaker.js';
 import type { Database, Queryable } from './database.js';
 import type { ChangeListener } from './worker-type-store.js';
 
@@ -163,10 +164,19 @@ export class IterationStore {
     return new Map(rows.map((r) => [r.workerType, { ...r, at: r.at.toISOString() }]));
   }
 
-  /** A (re-)created worker type starts with a closed breaker: the old definition's failures are not its own. */
+  /**
+   * A created or updated worker type starts with a closed breaker that judges only what happens from now
+   * on: the old definition's failures are not the new one's, and a user who fixed the definition (an AMI,
+   * a launch spec) need not wait out a cool-down. `since` keeps older evidence, still in the window, out.
+   */
   readonly breakerResetListener: ChangeListener = async (tx: Queryable, change) => {
-    if (change.event === 'created')
-      await tx.query('DELETE FROM circuit_breakers WHERE worker_type = $1', [change.workerType]);
+    if (change.event === 'removed') return;
+    const closed = { ...CLOSED_BREAKER, since: change.at.getTime() };
+    await tx.query(
+      `INSERT INTO circuit_breakers (worker_type, state, updated_at) VALUES ($1, $2, $3)
+       ON CONFLICT (worker_type) DO UPDATE SET state = EXCLUDED.state, updated_at = EXCLUDED.updated_at`,
+      [change.workerType, JSON.stringify(closed), change.at],
+    );
   };
 
   async breakerOf<State>(workerType: string): Promise<State | undefined> {

@@ -124,6 +124,15 @@ describe('the provisioning loop under faults', () => {
     };
     expect(state.breaker).toMatchObject({ status: 'open' });
     expect(state.breaker?.reason).toMatch(/launch/i);
+
+    // The owner fixes it (an update re-creates the key pair): launches resume now, not after the
+    // cool-down, and the failures from before the fix, still within the breaker's window, do not count.
+    await h.runtime.workerTypes.update('broken', { description: 'fixed' }, 'test');
+    const third = await h.iterate();
+    const resumed = third.outcomes.find((o) => o.plan.workerType === 'broken');
+    expect(resumed?.launches.map((l) => l.outcome)).toEqual(Array(5).fill('launched'));
+    const after = (await h.runtime.status.state('broken')) as { breaker?: { status: string } };
+    expect(after.breaker?.status ?? 'closed').toBe('closed');
   });
 
   it('does not pay more than maxPrice when prices spike', async () => {
