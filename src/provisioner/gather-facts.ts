@@ -22,6 +22,8 @@ export interface FactSources {
   /** Last known instances of regions that failed to describe this iteration. */
   lastSeen: readonly ObservedInstance[];
   prices: readonly PriceObservation[];
+  /** For instances whose pool has no price observed (its region's price call failed, or it failed to describe). */
+  onDemandPrice: (region: string, instanceType: string) => number | undefined;
   demand: ReadonlyMap<string, number | { error: string }>;
   inFlight: readonly LaunchSummary[];
   checkedIn: ReadonlySet<string>;
@@ -87,7 +89,10 @@ export function gatherFacts(sources: FactSources): WorkerTypeFacts[] {
 
 /** Adds every instance and spot request observed (or last seen); returns the ids and client tokens seen. */
 function addFleet(table: FactTable, sources: FactSources): Set<string> {
-  const prices = hourlyPrices(sources.prices);
+  const observed = hourlyPrices(sources.prices);
+  // At most on-demand (bids are capped there): a money cap must never count a running instance as free.
+  const prices: PriceIndex = (pool, market) =>
+    observed(pool, market) ?? sources.onDemandPrice(pool.region, pool.instanceType);
   const visible = new Set<string>();
   for (const observation of sources.observations) {
     if (!observation.ok) continue;

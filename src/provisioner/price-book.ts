@@ -42,6 +42,11 @@ export class PriceBook {
     private readonly options: PriceBookOptions = DEFAULT_PRICE_BOOK_OPTIONS,
   ) {}
 
+  /** The catalog's on-demand price: what an instance whose price went unobserved costs at most. */
+  onDemandPrice(region: string, instanceType: string): number | undefined {
+    return this.onDemand(region, instanceType);
+  }
+
   async zonesOf(region: string): Promise<AvailabilityZone[]> {
     const now = this.clock.now();
     const cached = this.zones.get(region);

@@ -6,6 +6,7 @@ import { type FleetView, VISIBILITY_GRACE_MS } from '../store/fleet-view.js';
 import type { IterationStore } from '../store/iteration-store.js';
 import type { LaunchStore } from '../store/launch-store.js';
 import type { FactSources } from './gather-facts.js';
+import type { PriceBook } from './price-book.js';
 import { readDemand } from './read-demand.js';
 
 export interface FactReadDeps {
@@ -15,6 +16,7 @@ export interface FactReadDeps {
   launches: LaunchStore;
   iterations: IterationStore;
   fleetView: FleetView;
+  priceBook: Pick<PriceBook, 'onDemandPrice'>;
 }
 
 /** The breaker weighs launches and deaths over this window. */
@@ -55,6 +57,7 @@ export async function readFactSources(
     prices,
     demand,
     inFlight,
+    onDemandPrice: (region, instanceType) => deps.priceBook.onDemandPrice(region, instanceType),
     checkedIn,
     terminatedByUs,
     outcomes,
