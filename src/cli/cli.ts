@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { DataDirInUseError } from '../store/data-dir-lock.js';
 import { registerSandboxCommand } from './sandbox-command.js';
 import { registerServiceCommands } from './service-commands.js';
 import { registerSimulatorCommand } from './simulator-command.js';
@@ -15,4 +16,11 @@ registerServiceCommands(program);
 registerSandboxCommand(program);
 registerSimulatorCommand(program);
 
-await program.parseAsync(process.argv);
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  // An expected refusal at start says what to do; a stack trace would only bury it.
+  if (!(error instanceof DataDirInUseError)) throw error;
+  console.error(error.message);
+  process.exitCode = 1;
+}

@@ -1,5 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import { PGlite } from '@electric-sql/pglite';
+import { lockDataDir } from './data-dir-lock.js';
 import type { Database, HeldLock, Queryable } from './database.js';
 import { PgliteStatements } from './pglite-statements.js';
 
@@ -9,7 +10,11 @@ export class PgliteDatabase implements Database {
   private readonly locks = new Set<number>();
   private readonly statements: PgliteStatements;
 
-  constructor(private readonly db: PGlite) {
+  constructor(
+    private readonly db: PGlite,
+    /** Runs once the database is closed (releases its data directory). */
+    private readonly onClose: () => Promise<void> = async () => {},
+  ) {
     this.statements = new PgliteStatements(db);
   }
 
@@ -63,13 +68,24 @@ export class PgliteDatabase implements Database {
   }
 
   async close(): Promise<void> {
-    if (!this.db.closed) await this.db.close();
+    if (this.db.closed) return;
+    await this.db.close();
+    await this.onClose();
   }
 }
 
-/** Opens (creating if needed) a PGlite database in `dataDir`, or in memory when it is undefined. */
+/**
+ * Opens (creating if needed) a PGlite database in `dataDir`, or in memory when it is undefined. A data
+ * directory is this process's alone (`lockDataDir`) until the database is closed.
+ */
 export async function openPgliteDatabase(dataDir?: string): Promise<PgliteDatabase> {
-  if (dataDir) await mkdir(dataDir, { recursive: true });
-  const db = dataDir ? await PGlite.create(dataDir) : await PGlite.create();
-  return new PgliteDatabase(db);
+  if (!dataDir) return new PgliteDatabase(await PGlite.create());
+  await mkdir(dataDir, { recursive: true });
+  const release = await lockDataDir(dataDir);
+  try {
+    return new PgliteDatabase(await PGlite.create(dataDir), release);
+  } catch (error) {
+    await release();
+    throw error;
+  }
 }

@@ -1,0 +1,65 @@
+import { spawn } from 'node:child_process';
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { DataDirInUseError, lockDataDir, lockFileOf } from '../../src/store/data-dir-lock.js';
+import { openPgliteDatabase } from '../../src/store/pglite-database.js';
+
+const exists = (path: string) =>
+  stat(path).then(
+    () => true,
+    () => false,
+  );
+
+describe('a PGlite data directory belongs to one process', () => {
+  let root: string;
+  beforeEach(async () => {
+    root = await mkdtemp(join(tmpdir(), 'data-dir-lock-'));
+  });
+  afterEach(() => rm(root, { recursive: true, force: true }));
+
+  it('refuses a second open of the same directory until the first is closed', async () => {
+    const dir = join(root, 'pglite');
+    const first = await openPgliteDatabase(dir);
+    expect(await readFile(lockFileOf(dir), 'utf8')).toBe(`${process.pid}\n`);
+    await expect(openPgliteDatabase(dir)).rejects.toThrow(/in use by this process/);
+    await expect(openPgliteDatabase(dir)).rejects.toBeInstanceOf(DataDirInUseError);
+    await first.query('CREATE TABLE kept (x int)');
+    await first.close();
+    expect(await exists(lockFileOf(dir))).toBe(false);
+    const second = await openPgliteDatabase(dir);
+    expect(await second.query('SELECT count(*)::int AS n FROM kept')).toEqual([{ n: 0 }]);
+    await second.close();
+  });
+
+  it('refuses a directory another live process holds, naming it', async () => {
+    const dir = join(root, 'held');
+    const other = spawn('sleep', ['30']);
+    try {
+      await writeFile(lockFileOf(dir), `${other.pid}\n`);
+      await expect(lockDataDir(dir)).rejects.toThrow(`in use by process ${other.pid}`);
+      expect(await readFile(lockFileOf(dir), 'utf8')).toBe(`${other.pid}\n`);
+    } finally {
+      other.kill();
+    }
+  });
+
+  it('lets only one of two simultaneous opens in one process have it', async () => {
+    const dir = join(root, 'raced');
+    const results = await Promise.allSettled([lockDataDir(dir), lockDataDir(dir)]);
+    expect(results.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected']);
+    for (const r of results) if (r.status === 'fulfilled') await r.value();
+  });
+
+  it('takes over the lock file of a process that died', async () => {
+    const dir = join(root, 'stale');
+    const gone = spawn('true');
+    await new Promise((resolve) => gone.on('exit', resolve));
+    await writeFile(lockFileOf(dir), `${gone.pid}\n`);
+    const release = await lockDataDir(dir);
+    expect(await readFile(lockFileOf(dir), 'utf8')).toBe(`${process.pid}\n`);
+    await release();
+    expect(await exists(lockFileOf(dir))).toBe(false);
+  });
+});
