@@ -261,6 +261,7 @@ export class Runtime {
       ec2: this.ec2,
       iterations: this.iterationStore,
       removals: this.removals,
+      workerTypes: this.workerTypeStore,
       outbox: this.outbox,
       clock: this.clock,
       logger,

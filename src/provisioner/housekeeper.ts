@@ -9,12 +9,15 @@ import type { Logger } from '../log/logger.js';
 import type { Database } from '../store/database.js';
 import type { IterationStore } from '../store/iteration-store.js';
 import type { RemovalStore } from '../store/removal-store.js';
+import type { WorkerTypeStore } from '../store/worker-type-store.js';
 
 export interface HousekeeperDeps {
   db: Database;
   ec2: Ec2Port;
   iterations: IterationStore;
   removals: RemovalStore;
+  /** Asked again just before deleting a removed worker type's key pairs: it may have been re-created. */
+  workerTypes: Pick<WorkerTypeStore, 'get'>;
   outbox: OutboxWriter;
   clock: Clock;
   logger: Logger;
@@ -110,7 +113,8 @@ export class Housekeeper {
     const errors: string[] = [];
     for (const removal of finished) {
       try {
-        if (removal.deleteKeyPairs) {
+        // The plan read the definitions at the iteration's start; a re-created worker type needs its key pairs.
+        if (removal.deleteKeyPairs && !(await this.deps.workerTypes.get(removal.workerType))) {
           const name = keyPairName(this.deps.awsKeyPrefix, removal.workerType, this.deps.awsInstancePubkey);
           await Promise.all(regions.map((region) => this.deps.ec2.deleteKeyPair(region, name)));
         }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { keyPairName } from '../../src/domain/key-pair-name.js';
 import { instanceTypeConfig } from '../../src/domain/worker-type.js';
+import type { Ec2Port } from '../../src/ec2/ec2-port.js';
 import { defaultImageId } from '../../src/simulator/ec2/scenario.js';
 import { engines } from '../helpers/databases.js';
 import { loopDefinition, loopHarnesses, PROVISIONER_ID } from '../helpers/loop-harness.js';
@@ -93,5 +94,33 @@ describe('the provisioning loop keeps EC2 clean', () => {
     const keyName = keyPairName(h.config.awsKeyPrefix, 'phoenix', undefined);
     expect(h.world.ec2.region('us-west-2').keyPairs.get(keyName)).toBeDefined();
     expect(await h.runtime.fleetView.pendingRemoval('phoenix')).toBeUndefined();
+  });
+
+  it('keeps the key pair of a worker type re-created while the iteration finishing its removal runs', async () => {
+    let duringIteration: (() => Promise<void>) | undefined;
+    const h = await start(engine, {
+      // After the iteration read the definitions (it describes EC2 next), before it acts.
+      wrapEc2: (ec2) =>
+        Object.assign(Object.create(ec2) as Ec2Port, {
+          describeInstances: async (...args: Parameters<Ec2Port['describeInstances']>) => {
+            const described = await ec2.describeInstances(...args);
+            const hook = duringIteration;
+            duringIteration = undefined;
+            await hook?.();
+            return described;
+          },
+        }),
+    });
+    await h.define('lazarus', westOnly());
+    await h.runtime.workerTypes.remove('lazarus', 'test');
+    duringIteration = () => h.define('lazarus', westOnly()).then(() => undefined);
+    await h.iterate();
+    expect(duringIteration).toBeUndefined();
+    const keyName = keyPairName(h.config.awsKeyPrefix, 'lazarus', undefined);
+    expect(h.world.ec2.region('us-west-2').keyPairs.get(keyName)).toBeDefined();
+    h.addTasks('lazarus', 2);
+    const report = await h.iterate();
+    const launches = report.outcomes.find((o) => o.plan.workerType === 'lazarus')?.launches;
+    expect(launches?.map((l) => l.outcome)).toEqual(['launched', 'launched']);
   });
 });
