@@ -27,6 +27,12 @@ export interface Ec2CallerOptions {
   random?: () => number;
   /** Every attempt, for metrics and benchmarks. */
   onCall?: (event: Ec2CallEvent) => void;
+  /**
+   * An attempt whose connection or answer takes longer fails as 'unavailable' (and is retried): without
+   * it, a connection that hangs would hold the iteration, and the leader lock, for ever.
+   */
+  connectionTimeoutMs?: number;
+  requestTimeoutMs?: number;
 }
 
 /**
@@ -88,6 +94,11 @@ export class Ec2Caller {
       client = new EC2Client({
         region,
         maxAttempts: 1,
+        requestHandler: {
+          connectionTimeout: this.options.connectionTimeoutMs ?? 10_000,
+          requestTimeout: this.options.requestTimeoutMs ?? 60_000,
+          throwOnRequestTimeout: true,
+        },
         // Resolves each command's middleware stack once, not on every call (the stack never changes after
         // this method): ~0.1–0.4 ms of CPU a call, and a replay makes tens of thousands of calls.
         cacheMiddleware: true,

@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RealClock } from '../../src/clock/clock.js';
 import { type Ec2CallEvent, Ec2Gateway } from '../../src/ec2/ec2-gateway.js';
@@ -195,6 +197,27 @@ describe('Ec2Gateway against the EC2 simulator (real AWS SDK over HTTP)', () => 
       .catch((e: unknown) => e)) as Ec2Error;
     world.faults.clear(fault.id);
     expect(error.kind).toBe('unavailable');
+  });
+
+  it('gives up on an endpoint that accepts the connection but never answers, as unavailable', async () => {
+    const silent = createServer(() => {});
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const { port } = silent.address() as AddressInfo;
+    const hung = gatewayWith({ endpoint: `http://127.0.0.1:${port}`, maxAttempts: 2, requestTimeoutMs: 200 });
+    const before = calls.length;
+    try {
+      const error = (await hung.describeAvailabilityZones('us-west-2').catch((e: unknown) => e)) as Ec2Error;
+      expect(error).toMatchObject({ kind: 'unavailable', awsCode: 'TimeoutError' });
+      // Each attempt timed out and counted as such; the second was the last.
+      expect(calls.slice(before).map((c) => [c.outcome, c.attempt])).toEqual([
+        ['unavailable', 1],
+        ['unavailable', 2],
+      ]);
+    } finally {
+      hung.destroy();
+      silent.closeAllConnections();
+      await new Promise((resolve) => silent.close(resolve));
+    }
   });
 
   it('terminates the instances it can, ignoring ones already gone', async () => {
