@@ -181,8 +181,10 @@ export class ReconcilePass {
     const { deps } = this;
     const { config } = deps;
     const [definitions, removals] = await Promise.all([deps.workerTypes.all(), deps.removals.pending()]);
-    const observations = await observeFleet(deps.ec2, config.allowedRegions, config.provisionerId);
+    // Taken before describing: a region that answers late (throttled, retried) must not make the
+    // others' answers look fresher than they are.
     const observedAt = deps.clock.now();
+    const observations = await observeFleet(deps.ec2, config.allowedRegions, config.provisionerId);
     const prices = await this.prices(definitions, observations);
     signal?.throwIfAborted();
     if (reconcile) await this.reconcile(observations, prices, launchWanted(definitions, removals));

@@ -64,6 +64,31 @@ describe('the provisioning loop under faults', () => {
     },
   );
 
+  it('does not scale up from an observation that took longer than its age bound to gather', async () => {
+    let slow = false;
+    const h = await start(engine, {
+      wrapEc2: (ec2) =>
+        Object.assign(Object.create(ec2) as Ec2Port, {
+          // Throttled and retried for three minutes (the bound is two intervals): what came back first is old.
+          describeInstances: async (...args: Parameters<Ec2Port['describeInstances']>) => {
+            const described = await ec2.describeInstances(...args);
+            if (slow && args[0] === 'us-east-1') await h.clock.advanceBy(3 * 60_000);
+            return described;
+          },
+        }),
+    });
+    await h.define('patient', ONE_POOL);
+    h.addTasks('patient', 2, 3 * 3_600_000);
+    slow = true;
+    const report = await h.iterate();
+    expect(report.plan.observation.stale).toBe(true);
+    expect(report.plan.workerTypes[0]?.blocked.map((b) => b.rail)).toContain('stale-state');
+    expect(h.liveInstances('patient')).toHaveLength(0);
+    slow = false;
+    await h.iterate();
+    expect(h.liveInstances('patient')).toHaveLength(2);
+  });
+
   it('skips a pool that ran out of capacity and launches elsewhere', async () => {
     const h = await start(engine);
     await h.define('ice', ONE_POOL);
