@@ -104,6 +104,10 @@ export class Launcher {
     for (const { launch, why } of abandoned) {
       await this.fail(launch, new Ec2Error('unavailable', 'Abandoned', launch.region, 'RunInstances', why));
     }
+    await this.deps.secrets.renewForLaunches(
+      retried.map((l) => l.clientToken),
+      new Date(now + this.deps.options.secretLifetimeMs),
+    );
     return [
       ...visible.map((v): LaunchResult => ({ outcome: 'launched', instanceId: v.instanceId })),
       ...abandoned.map((): LaunchResult => ({ outcome: 'failed', kind: 'unavailable', code: 'Abandoned' })),

@@ -125,6 +125,18 @@ export class SecretStore {
   }
 
   /**
+   * Gives the secrets of launches about to be retried a new `expiration`: an instance launched by a late
+   * retry gets as long to redeem its secret as any other (§D.9: within 40 minutes of its launch).
+   */
+  async renewForLaunches(launchTokens: readonly string[], expiration: Date): Promise<void> {
+    if (launchTokens.length === 0) return;
+    await this.db.query(
+      `UPDATE secrets SET expiration = $2 WHERE launch_token = ANY($1::text[]) AND consumed_at IS NULL`,
+      [launchTokens, expiration],
+    );
+  }
+
+  /**
    * Records that an instance booted with this token, in one statement; returns the token's worker type,
    * or undefined (nothing recorded) for a token this service never issued or has deleted.
    */

@@ -260,10 +260,17 @@ describe('the provisioning loop under faults', () => {
       expect(before.liveInstances('precrash')).toHaveLength(0);
       await before.clock.advanceBy(downMin * 60_000);
       const after = await start(engine, { database: before.test, clock: before.clock, world: before.world });
+      const retriedAt = after.clock.now();
       await after.iterate(3);
       expect(after.liveInstances('precrash')).toHaveLength(2);
       const launches = await after.test.db.query<{ state: string }>(`SELECT state FROM launches`);
       expect(launches).toEqual([{ state: 'submitted' }, { state: 'submitted' }]);
+      // Instances launched by the retry get their whole 40 minutes to redeem their secrets.
+      const secrets = await after.test.db.query<{ expiration: Date }>('SELECT expiration FROM secrets');
+      expect(secrets).toHaveLength(2);
+      for (const { expiration } of secrets) {
+        expect(expiration.getTime()).toBeGreaterThanOrEqual(retriedAt + after.config.secretLifetimeMs);
+      }
     },
   );
 
