@@ -89,6 +89,38 @@ describe('the provisioning loop under faults', () => {
     expect(h.liveInstances('patient')).toHaveLength(2);
   });
 
+  it('falls back to on-demand when spot has no capacity, only if allowed', async () => {
+    const noSpot = withRunInstance(async (request, real) => {
+      if (request.market !== 'spot') return real.runInstance(request);
+      throw new Ec2Error(
+        'insufficient-capacity',
+        'InsufficientInstanceCapacity',
+        request.region,
+        'RunInstances',
+        'none',
+      );
+    });
+    const h = await start(engine, { wrapEc2: noSpot });
+    await h.define('od-fallback', { ...ONE_POOL, canUseOndemand: true });
+    await h.define('spot-only', { ...ONE_POOL, canUseOndemand: false });
+    h.addTasks('od-fallback', 2, 3 * 3_600_000);
+    h.addTasks('spot-only', 2, 3 * 3_600_000);
+    await h.iterate(3);
+    expect(h.liveInstances('od-fallback').map((i) => i.market)).toEqual(['on-demand', 'on-demand']);
+    expect(h.liveInstances('spot-only')).toEqual([]);
+    const launches = await h.test.db.query<{ market: string; state: string; n: number }>(
+      `SELECT market, state, count(*)::int AS n FROM launches WHERE worker_type = 'od-fallback'
+       GROUP BY market, state ORDER BY market, state`,
+    );
+    // The spot attempts failed (and were not retried for the same pool), then on-demand launched.
+    expect(launches.filter((l) => l.market === 'on-demand')).toEqual([
+      { market: 'on-demand', state: 'submitted', n: 2 },
+    ]);
+    const spot = launches.filter((l) => l.market === 'spot');
+    expect(spot.length).toBeGreaterThan(0);
+    expect(spot.every((l) => l.state === 'failed')).toBe(true);
+  });
+
   it('skips a pool that ran out of capacity and launches elsewhere', async () => {
     const h = await start(engine);
     await h.define('ice', ONE_POOL);
