@@ -19,7 +19,11 @@ export interface BreakerState {
   openUntil: number | null;
   /** Half-open: when the trial began. */
   trialStartedAt: number | null;
-  /** Openings in a row without a successful trial: sets the next cool-down. */
+  /**
+   * Recent openings: sets the next cool-down. A successful trial keeps the count, so a worker type that
+   * fails again soon pauses for longer each time instead of flapping; it is forgotten once the breaker has
+   * stayed closed for the longest cool-down.
+   */
   consecutiveOpenings: number;
   /** Why it opened last; null when closed. */
   reason: string | null;
@@ -114,9 +118,10 @@ export function evaluateBreaker(input: BreakerInput, settings?: Partial<BreakerS
     const horizon = Math.max(previous.since, input.now - resolved.windowMs);
     const failure =
       earlyDeaths(input, horizon, resolved) ?? launchFailures(input.outcomes, horizon, resolved);
-    return failure === null
-      ? closedDecision(previous)
-      : open(previous, input.now, failure, 'opened', resolved);
+    const calm = input.now - previous.since >= resolved.maxCoolDownMs;
+    const history =
+      calm && previous.consecutiveOpenings > 0 ? { ...previous, consecutiveOpenings: 0 } : previous;
+    return failure === null ? closedDecision(history) : open(history, input.now, failure, 'opened', resolved);
   }
   if (previous.status === 'open' && input.now < (previous.openUntil ?? 0)) {
     const until = new Date(previous.openUntil ?? 0).toISOString();
@@ -231,7 +236,8 @@ function judgeTrial(input: BreakerInput, trial: BreakerState, settings: BreakerS
     );
   }
   if (instances.some((instance) => instance.checkedIn)) {
-    return { ...closedDecision({ ...CLOSED_BREAKER, since: start }), transition: 'closed' };
+    const closed = { ...CLOSED_BREAKER, since: start, consecutiveOpenings: trial.consecutiveOpenings };
+    return { ...closedDecision(closed), transition: 'closed' };
   }
   const alive = instances.filter((instance) => LIVE_STATES.includes(instance.state));
   const late = alive.find((instance) => input.now - instance.launchTime > settings.trialTimeoutMs);

@@ -295,7 +295,8 @@ describe('a half-open breaker', () => {
       expect(decision.state.openUntil).toBe(NOW + coolDownMin * MIN);
       expect(decision.state.consecutiveOpenings).toBe(2);
     }
-    if (status === 'closed') expect(decision.state).toEqual({ ...CLOSED_BREAKER, since: NOW - 10 * MIN });
+    if (status === 'closed')
+      expect(decision.state).toEqual({ ...CLOSED_BREAKER, since: NOW - 10 * MIN, consecutiveOpenings: 1 });
   });
 
   it('re-opens when a trial instance has not checked in within the timeout', () => {
@@ -303,6 +304,26 @@ describe('a half-open breaker', () => {
     const decision = evaluate({ previous: trial(50), outcomes: [success(45)], instances: [late] });
     expect(decision.transition).toBe('reopened');
     expect(decision.state.reason).toBe('trial instance i-late did not check in within 40 min');
+  });
+
+  it('remembers its openings after a successful trial, so failing again soon pauses for longer', () => {
+    const checkedIn = launchedInTrial({ checkedIn: true });
+    const closed = evaluate({ previous: trial(10, 2), outcomes: [success(5)], instances: [checkedIn] }).state;
+    const deaths = [death('i-a', 3), death('i-b', 2), death('i-c', 1)];
+    const again = evaluate({ previous: closed, instances: deaths });
+    expect(again.transition).toBe('opened');
+    expect(again.state.consecutiveOpenings).toBe(3);
+    expect(again.state.openUntil).toBe(NOW + 40 * MIN);
+  });
+
+  it('forgets its openings once it has stayed closed for the longest cool-down', () => {
+    const longAgo: BreakerState = { ...CLOSED_BREAKER, since: NOW - 4 * 60 * MIN, consecutiveOpenings: 4 };
+    expect(evaluate({ previous: longAgo }).state.consecutiveOpenings).toBe(0);
+    const deaths = [death('i-a', 3), death('i-b', 2), death('i-c', 1)];
+    const reopened = evaluate({ previous: longAgo, instances: deaths });
+    expect(reopened.state.openUntil).toBe(NOW + 10 * MIN);
+    const recent: BreakerState = { ...longAgo, since: NOW - 60 * MIN };
+    expect(evaluate({ previous: recent }).state.consecutiveOpenings).toBe(4);
   });
 
   it('re-opens exponentially, up to the cap', () => {
