@@ -265,10 +265,18 @@ export class ReconcilePass {
     const factsOf = new Map(observed.facts.map((f) => [f.workerType, f]));
     const snapshots = outcomes.map((o) => snapshotOf(o, factsOf.get(o.plan.workerType)));
     await deps.iterations.saveSnapshots(iterationId, snapshots, now);
-    const breakers = new Map(
-      outcomes.filter((o) => o.plan.breaker).map((o) => [o.plan.workerType, o.plan.breaker]),
+    const judged = outcomes.flatMap((o) =>
+      o.plan.breaker
+        ? [
+            {
+              workerType: o.plan.workerType,
+              state: o.plan.breaker,
+              loaded: factsOf.get(o.plan.workerType)?.breaker,
+            },
+          ]
+        : [],
     );
-    await deps.iterations.saveBreakers(breakers, now);
+    await deps.iterations.saveBreakers(judged, now);
     // Pruning is cheap but needless every iteration.
     if (this.iterationsRun++ % 60 === 0) {
       const before = new Date(now.getTime() - deps.config.historyRetentionMs);

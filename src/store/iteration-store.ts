@@ -45,6 +45,13 @@ export interface IterationSummary {
   errors?: string[];
 }
 
+/** A breaker state an iteration judged, and the stored state it judged from (undefined: none was stored). */
+export interface BreakerJudgement {
+  workerType: string;
+  state: unknown;
+  loaded: unknown;
+}
+
 /** The loop's own history: iterations, per worker type snapshots, breaker states and its terminations. */
 export class IterationStore {
   constructor(private readonly db: Database) {}
@@ -194,14 +201,35 @@ export class IterationStore {
     return new Map(rows.map((r) => [r.worker_type, r.state]));
   }
 
-  async saveBreakers(states: ReadonlyMap<string, unknown>, now: Date): Promise<void> {
-    if (states.size === 0) return;
-    await this.db.query(
-      `INSERT INTO circuit_breakers (worker_type, state, updated_at)
-       SELECT u.worker_type, u.state, $3 FROM unnest($1::text[], $2::jsonb[]) AS u(worker_type, state)
-       ON CONFLICT (worker_type) DO UPDATE SET state = EXCLUDED.state, updated_at = EXCLUDED.updated_at`,
-      [[...states.keys()], [...states.values()].map((s) => JSON.stringify(s)), now],
-    );
+  /**
+   * Saves the breaker states an iteration judged, each only where the stored state is still the one it
+   * judged from (`loaded`; undefined for none): a reset made meanwhile (the worker type was updated) wins.
+   */
+  async saveBreakers(judged: readonly BreakerJudgement[], now: Date): Promise<void> {
+    const updates = judged.filter((j) => j.loaded !== undefined);
+    const inserts = judged.filter((j) => j.loaded === undefined);
+    const json = (value: unknown) => JSON.stringify(value);
+    if (updates.length > 0) {
+      await this.db.query(
+        `UPDATE circuit_breakers c SET state = u.state, updated_at = $4
+         FROM unnest($1::text[], $2::jsonb[], $3::jsonb[]) AS u(worker_type, state, loaded)
+         WHERE c.worker_type = u.worker_type AND c.state = u.loaded`,
+        [
+          updates.map((j) => j.workerType),
+          updates.map((j) => json(j.state)),
+          updates.map((j) => json(j.loaded)),
+          now,
+        ],
+      );
+    }
+    if (inserts.length > 0) {
+      await this.db.query(
+        `INSERT INTO circuit_breakers (worker_type, state, updated_at)
+         SELECT u.worker_type, u.state, $3 FROM unnest($1::text[], $2::jsonb[]) AS u(worker_type, state)
+         ON CONFLICT (worker_type) DO NOTHING`,
+        [inserts.map((j) => j.workerType), inserts.map((j) => json(j.state)), now],
+      );
+    }
   }
 
   async recordTerminations(terminations: readonly Termination[], now: Date): Promise<void> {

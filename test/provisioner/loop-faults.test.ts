@@ -161,35 +161,57 @@ describe('the provisioning loop under faults', () => {
   });
 
   it('pauses a worker type whose launches keep failing for its own reasons, and says why in state', async () => {
-    const h = await start(engine);
-    await h.define('broken', ONE_POOL);
-    // Someone deletes its key pair behind the service's back: every launch fails with InvalidKeyPair.NotFound.
-    h.world.ec2.resources.deleteKeyPair('us-west-2', {
-      keyName: keyPairName(h.config.awsKeyPrefix, 'broken', undefined),
+    const real = await engine.open();
+    // Runs once right after an iteration read the breakers: a change made while the iteration judges them.
+    let afterBreakersRead: (() => Promise<unknown>) | undefined;
+    const db = Object.assign(Object.create(real.db) as Database, {
+      query: async (sql: string, params?: readonly unknown[]) => {
+        const rows = await real.db.query(sql, params);
+        if (sql.startsWith('SELECT worker_type, state FROM circuit_breakers') && afterBreakersRead) {
+          const change = afterBreakersRead;
+          afterBreakersRead = undefined;
+          await change();
+        }
+        return rows;
+      },
     });
-    h.addTasks('broken', 5);
-    const first = await h.iterate();
-    expect(first.outcomes[0]?.launches.every((l) => l.outcome === 'failed' && l.kind === 'not-found')).toBe(
-      true,
-    );
-    const second = await h.iterate();
-    const plan = second.plan.workerTypes.find((p) => p.workerType === 'broken');
-    expect(plan?.launches).toEqual([]);
-    expect(plan?.blocked.map((b) => b.rail)).toContain('circuit-breaker');
-    const state = (await h.runtime.status.state('broken')) as {
-      breaker?: { status: string; reason: string };
-    };
-    expect(state.breaker).toMatchObject({ status: 'open' });
-    expect(state.breaker?.reason).toMatch(/launch/i);
+    try {
+      const h = await start(engine, { database: { ...real, db } });
+      await h.define('broken', ONE_POOL);
+      // Someone deletes its key pair behind the service's back: every launch fails with InvalidKeyPair.NotFound.
+      h.world.ec2.resources.deleteKeyPair('us-west-2', {
+        keyName: keyPairName(h.config.awsKeyPrefix, 'broken', undefined),
+      });
+      h.addTasks('broken', 5);
+      const first = await h.iterate();
+      expect(first.outcomes[0]?.launches.every((l) => l.outcome === 'failed' && l.kind === 'not-found')).toBe(
+        true,
+      );
+      const second = await h.iterate();
+      const plan = second.plan.workerTypes.find((p) => p.workerType === 'broken');
+      expect(plan?.launches).toEqual([]);
+      expect(plan?.blocked.map((b) => b.rail)).toContain('circuit-breaker');
+      const state = (await h.runtime.status.state('broken')) as {
+        breaker?: { status: string; reason: string };
+      };
+      expect(state.breaker).toMatchObject({ status: 'open' });
+      expect(state.breaker?.reason).toMatch(/launch/i);
 
-    // The owner fixes it (an update re-creates the key pair): launches resume now, not after the
-    // cool-down, and the failures from before the fix, still within the breaker's window, do not count.
-    await h.runtime.workerTypes.update('broken', { description: 'fixed' }, 'test');
-    const third = await h.iterate();
-    const resumed = third.outcomes.find((o) => o.plan.workerType === 'broken');
-    expect(resumed?.launches.map((l) => l.outcome)).toEqual(Array(5).fill('launched'));
-    const after = (await h.runtime.status.state('broken')) as { breaker?: { status: string } };
-    expect(after.breaker?.status ?? 'closed').toBe('closed');
+      // The owner fixes it (an update re-creates the key pair) while an iteration judges the open breaker:
+      // that judgement does not overwrite the reset. Launches resume at the next iteration, not after the
+      // cool-down, and the failures from before the fix, still within the breaker's window, do not count.
+      afterBreakersRead = () => h.runtime.workerTypes.update('broken', { description: 'fixed' }, 'test');
+      const during = await h.iterate();
+      expect(afterBreakersRead).toBeUndefined();
+      expect(during.plan.workerTypes.find((p) => p.workerType === 'broken')?.launches).toEqual([]);
+      const third = await h.iterate();
+      const resumed = third.outcomes.find((o) => o.plan.workerType === 'broken');
+      expect(resumed?.launches.map((l) => l.outcome)).toEqual(Array(5).fill('launched'));
+      const after = (await h.runtime.status.state('broken')) as { breaker?: { status: string } };
+      expect(after.breaker?.status ?? 'closed').toBe('closed');
+    } finally {
+      await real.dispose();
+    }
   });
 
   it('does not pay more than maxPrice when prices spike', async () => {
