@@ -299,6 +299,32 @@ describe('the provisioning loop under faults', () => {
     expect(events.map((e) => e.payload.instanceId).sort()).toEqual([...launched].sort());
   });
 
+  it('after a lost reply, a restart that cannot see the instances yet retries under the same tokens: no duplicate', async () => {
+    const lostReply = withRunInstance(async (request, real) => {
+      await real.runInstance(request);
+      throw new Ec2Error('unavailable', 'RequestTimeout', request.region, 'RunInstances', 'reply lost');
+    });
+    // EC2 shows a new instance only after 90 s: the restart's first pass cannot see the three launched.
+    const scenario = {
+      delays: { instanceVisibility: { minMs: 90_000, maxMs: 90_000 }, boot: { minMs: 30_000 } },
+    };
+    const before = await start(engine, { wrapEc2: lostReply, scenario });
+    await before.define('unseen', ONE_POOL);
+    before.addTasks('unseen', 3, 3 * 3_600_000);
+    await before.pass.run();
+    const after = await start(engine, { database: before.test, clock: before.clock, world: before.world });
+    const retry = await after.pass.run();
+    expect(retry.plan.workerTypes.find((p) => p.workerType === 'unseen')?.launches).toEqual([]);
+    await after.iterate(3);
+    const all = after.world.ec2.listInstances().filter((i) => i.tags.WorkerType === 'loop-test/unseen');
+    expect(all).toHaveLength(3);
+    expect(after.liveInstances('unseen')).toHaveLength(3);
+    const launches = await after.test.db.query<{ state: string; n: number }>(
+      'SELECT state, count(*)::int AS n FROM launches GROUP BY state',
+    );
+    expect(launches).toEqual([{ state: 'submitted', n: 3 }]);
+  });
+
   // 20 minutes down: longer than a submitted launch counts as in flight by itself (15 min), shorter than
   // the secret's life (40 min), so the recorded launches are retried, and must count from their retry on.
   it.each([0, 20])(
