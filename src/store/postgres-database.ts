@@ -19,6 +19,12 @@ export class PostgresDatabase implements Database {
   constructor(
     private readonly connectionString: string,
     poolSize = 10,
+    /**
+     * The lock session is asked `SELECT 1` this often, and the lock counts as lost when no answer comes
+     * within as long: a leader cut off from the server (no error, no close) stops within two of these,
+     * rather than when TCP keepalive gives up.
+     */
+    private readonly lockHeartbeatMs = 10_000,
   ) {
     this.pool = new pg.Pool({ connectionString, max: poolSize, types });
     // An idle client that dies (server restart) must not crash the process; the pool replaces it.
@@ -72,6 +78,10 @@ export class PostgresDatabase implements Database {
       await client.end().catch(() => {});
       throw error;
     }
+    this.heartbeat(client, lost.signal, () => {
+      lose();
+      client.end().catch(() => {});
+    });
     return {
       isHeld: () => !lost.signal.aborted,
       lost: lost.signal,
@@ -80,6 +90,29 @@ export class PostgresDatabase implements Database {
         await client.end().catch(() => {});
       },
     };
+  }
+
+  /** Asks the lock session for a sign of life until `lost`; calls `dead` when one does not come in time. */
+  private heartbeat(client: pg.Client, lost: AbortSignal, dead: () => void): void {
+    let waiting: ReturnType<typeof setTimeout> | undefined;
+    const beat = setInterval(() => {
+      if (waiting !== undefined) return;
+      waiting = setTimeout(dead, this.lockHeartbeatMs);
+      waiting.unref();
+      client.query('SELECT 1').then(
+        () => {
+          clearTimeout(waiting);
+          waiting = undefined;
+        },
+        () => dead(),
+      );
+    }, this.lockHeartbeatMs);
+    // Timers of their own must not keep a process alive that is otherwise done.
+    beat.unref();
+    lost.addEventListener('abort', () => {
+      clearInterval(beat);
+      clearTimeout(waiting);
+    });
   }
 
   /** Autovacuum's job on a server. */

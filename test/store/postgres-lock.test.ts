@@ -1,0 +1,64 @@
+import { connect, createServer, type Server, type Socket } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { PostgresDatabase } from '../../src/store/postgres-database.js';
+import { engines, type TestDatabase } from '../helpers/databases.js';
+
+const postgres = engines().find((e) => e.name === 'postgres');
+
+/** A TCP relay to the server that can go silent: no error, no close, as when a network path dies. */
+async function relay(target: URL) {
+  const sockets: Socket[] = [];
+  let silent = false;
+  const server: Server = createServer((client) => {
+    const upstream = connect(Number(target.port || 5432), target.hostname);
+    sockets.push(client, upstream);
+    client.on('data', (chunk) => silent || upstream.write(chunk));
+    upstream.on('data', (chunk) => silent || client.write(chunk));
+    client.on('error', () => {});
+    upstream.on('error', () => {});
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  return {
+    port,
+    goSilent: () => {
+      silent = true;
+    },
+    close: async () => {
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => server.close(resolve));
+    },
+  };
+}
+
+describe.runIf(postgres !== undefined)('the leader lock on PostgreSQL', () => {
+  let test: TestDatabase | undefined;
+  afterEach(() => test?.dispose());
+
+  it('counts as lost when its session stops answering, though the connection never closes', async () => {
+    test = await (postgres as NonNullable<typeof postgres>).open();
+    const target = new URL(test.url as string);
+    const path = await relay(target);
+    const viaRelay = new URL(target);
+    viaRelay.hostname = '127.0.0.1';
+    viaRelay.port = String(path.port);
+    const db = new PostgresDatabase(viaRelay.toString(), 2, 100);
+    try {
+      const lock = await db.tryLock(4242);
+      expect(lock?.isHeld()).toBe(true);
+      // Answers keep coming: still held after several heartbeats.
+      await new Promise((resolve) => setTimeout(resolve, 400));
+      expect(lock?.isHeld()).toBe(true);
+      path.goSilent();
+      const started = Date.now();
+      // Without the heartbeat it would stay held until TCP keepalive gave up, minutes from now.
+      while (lock?.isHeld() && Date.now() - started < 5_000) await new Promise((r) => setTimeout(r, 20));
+      expect(lock?.isHeld()).toBe(false);
+      expect(lock?.lost.aborted).toBe(true);
+    } finally {
+      await path.close();
+      await db.close().catch(() => {});
+    }
+  });
+});
