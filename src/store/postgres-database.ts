@@ -69,6 +69,7 @@ export class PostgresDatabase implements Database {
     client.on('end', lose);
     try {
       await client.connect();
+      await this.endWhenSilent(client);
       const rows = (await client.query('SELECT pg_try_advisory_lock($1) AS locked', [key])).rows;
       if (!rows[0]?.locked) {
         await client.end();
@@ -90,6 +91,16 @@ export class PostgresDatabase implements Database {
         await client.end().catch(() => {});
       },
     };
+  }
+
+  /**
+   * The server ends the lock session once it hears nothing for three heartbeats, freeing the lock for a
+   * standby after a network cut; otherwise it would wait for its TCP keepalive (two hours by Linux's
+   * defaults). `idle_session_timeout` needs PostgreSQL 14; older servers keep the keepalive's delay.
+   */
+  private async endWhenSilent(client: pg.Client): Promise<void> {
+    const timeout = `${3 * this.lockHeartbeatMs}ms`;
+    await client.query(`SELECT set_config('idle_session_timeout', $1, false)`, [timeout]).catch(() => {});
   }
 
   /** Asks the lock session for a sign of life until `lost`; calls `dead` when one does not come in time. */

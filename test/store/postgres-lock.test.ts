@@ -36,7 +36,7 @@ describe.runIf(postgres !== undefined)('the leader lock on PostgreSQL', () => {
   let test: TestDatabase | undefined;
   afterEach(() => test?.dispose());
 
-  it('counts as lost when its session stops answering, though the connection never closes', async () => {
+  it('counts as lost when its session stops answering, though the connection never closes, and is freed', async () => {
     test = await (postgres as NonNullable<typeof postgres>).open();
     const target = new URL(test.url as string);
     const path = await relay(target);
@@ -56,6 +56,19 @@ describe.runIf(postgres !== undefined)('the leader lock on PostgreSQL', () => {
       while (lock?.isHeld() && Date.now() - started < 5_000) await new Promise((r) => setTimeout(r, 20));
       expect(lock?.isHeld()).toBe(false);
       expect(lock?.lost.aborted).toBe(true);
+      // And the server, hearing nothing either, ends the session: another process can lead.
+      const standby = new PostgresDatabase(target.toString(), 1, 100);
+      try {
+        let taken = await standby.tryLock(4242);
+        while (!taken && Date.now() - started < 10_000) {
+          await new Promise((r) => setTimeout(r, 50));
+          taken = await standby.tryLock(4242);
+        }
+        expect(taken?.isHeld()).toBe(true);
+        await taken?.release();
+      } finally {
+        await standby.close();
+      }
     } finally {
       await path.close();
       await db.close().catch(() => {});
