@@ -5,6 +5,7 @@ import { provisioning } from './migrations/0003-provisioning.js';
 import { launchSecrets } from './migrations/0004-launch-secrets.js';
 import { launchIndexes } from './migrations/0005-launch-indexes.js';
 import { inFlightIndexes } from './migrations/0006-in-flight-indexes.js';
+import { dropCreationIndex } from './migrations/0007-drop-creation-index.js';
 
 export interface Migration {
   version: number;
@@ -20,6 +21,7 @@ export const migrations: readonly Migration[] = [
   launchSecrets,
   launchIndexes,
   inFlightIndexes,
+  dropCreationIndex,
 ];
 
 /** Serialises concurrent start-ups of several replicas on one PostgreSQL. */
