@@ -136,7 +136,9 @@ export type ExclusionReason =
   | 'capacity-failure'
   | 'disallowed-combo'
   | 'budget'
-  | 'quota';
+  | 'quota'
+  /** A half-open circuit breaker's trial allowed fewer launches than this offer would have had. */
+  | 'breaker';
 
 export type UnmetReason = ExclusionReason | 'no-candidates';
 
@@ -283,6 +285,7 @@ const REASON_ORDER: readonly UnmetReason[] = [
   'capacity-failure',
   'quota',
   'budget',
+  'breaker',
 ];
 
 /** The capacity left unmet and every reason the candidates give for it; null when `change` is covered. */

@@ -24,6 +24,7 @@ import {
   type PriceObservation,
   planTotals,
   poolKey,
+  unmetCapacity,
 } from './offers.js';
 import {
   type CapacityFigures,
@@ -252,25 +253,24 @@ function scaleUp(
   return breaker.launchAllowance === null ? plan : limitLaunches(plan, breaker.launchAllowance);
 }
 
-/** Keeps the first `allowance` launches (the selectors order them best first) and redoes the sums. */
+/**
+ * Keeps the first `allowance` launches (the selectors order them best first) and redoes the sums; the
+ * candidates that lost launches show the breaker as the reason.
+ */
 function limitLaunches(plan: OfferPlan, allowance: number): OfferPlan {
   if (plan.launches.length <= allowance) return plan;
   const launches = plan.launches.slice(0, allowance);
   const totals = planTotals(launches);
   const key = (pool: Pool & { market: Market }) => poolKey(pool, pool.market);
-  const candidates = plan.candidates.map((candidate) => ({
-    ...candidate,
-    launches: launches.filter((launch) => key(launch) === key(candidate)).length,
-  }));
-  const capacity = plan.change - totals.plannedCapacity;
-  const message = `circuit breaker trial allows ${allowance} launch(es); ${capacity} capacity units unmet`;
-  return {
-    ...plan,
-    launches,
-    ...totals,
-    candidates,
-    unmet: { capacity, reasons: plan.unmet?.reasons ?? [], message },
-  };
+  const detail = `circuit breaker trial allows ${allowance} launch(es)`;
+  const candidates = plan.candidates.map((candidate) => {
+    const kept = launches.filter((launch) => key(launch) === key(candidate)).length;
+    if (kept === candidate.launches) return candidate;
+    return { ...candidate, launches: kept, excluded: 'breaker' as const, detail };
+  });
+  const reasons = candidates.flatMap(({ excluded }) => (excluded === null ? [] : [excluded]));
+  const unmet = unmetCapacity(plan.change, totals.plannedCapacity, reasons);
+  return { ...plan, launches, ...totals, candidates, unmet };
 }
 
 /** The money caps and the region quota as the selectors applied them. */

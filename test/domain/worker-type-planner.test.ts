@@ -351,6 +351,16 @@ describe('guard rails', () => {
     expect(result.launches).toHaveLength(1);
   });
 
+  it('a half-open breaker shows on the candidates its trial cut, and in the unmet reasons', () => {
+    const result = plan({ facts: { pendingTasks: 3, breaker: { ...openBreaker, openUntil: NOW - MIN } } });
+    const offers = result.record.offers;
+    const cut = offers?.candidates.filter((c) => c.excluded === 'breaker') ?? [];
+    expect(cut.length).toBeGreaterThan(0);
+    expect(cut[0]?.detail).toBe('circuit breaker trial allows 1 launch(es)');
+    expect(offers?.candidates.reduce((sum, c) => sum + c.launches, 0)).toBe(1);
+    expect(offers?.unmet).toMatchObject({ capacity: 2, reasons: ['on-demand-not-allowed', 'breaker'] });
+  });
+
   it('a breaker opening this iteration pauses this iteration’s launches', () => {
     const failures = [3, 2, 1].map((ago) => ({
       at: NOW - ago * MIN,
