@@ -14,6 +14,11 @@ export interface Ec2CallEvent {
   durationMs: number;
 }
 
+/** What the gateway passes to the SDK's `send` with each command. */
+export interface SendOptions {
+  abortSignal?: AbortSignal;
+}
+
 export interface Ec2CallerOptions {
   clock: Clock;
   /** AWS_ENDPOINT_URL_EC2: one endpoint for every region (the simulator), or EC2's own per region. */
@@ -51,8 +56,16 @@ export class Ec2Caller {
     return this.sending;
   }
 
-  /** One EC2 call: within the region's budget, retried when transient, its error classified. */
-  async call<T>(region: string, action: string, send: (client: EC2Client) => Promise<T>): Promise<T> {
+  /**
+   * One EC2 call: within the region's budget, retried when transient, its error classified. When `signal`
+   * aborts, the call stops at once (its HTTP request too) and rejects with the signal's reason.
+   */
+  async call<T>(
+    region: string,
+    action: string,
+    send: (client: EC2Client, options: SendOptions) => Promise<T>,
+    signal?: AbortSignal,
+  ): Promise<T> {
     const {
       clock,
       maxAttempts = 5,
@@ -60,13 +73,15 @@ export class Ec2Caller {
       maxDelayMs = 20_000,
       random = Math.random,
     } = this.options;
+    const options: SendOptions = signal ? { abortSignal: signal } : {};
     for (let attempt = 1; ; attempt++) {
       const started = clock.now();
       try {
         const result = await this.limiter(region).run(async () => {
+          signal?.throwIfAborted();
           this.sending += 1;
           try {
-            return await send(this.client(region));
+            return await send(this.client(region), options);
           } finally {
             this.sending -= 1;
           }
@@ -74,6 +89,8 @@ export class Ec2Caller {
         this.options.onCall?.({ region, action, outcome: 'ok', attempt, durationMs: clock.now() - started });
         return result;
       } catch (raw) {
+        // Stopped by its caller, not failed by EC2: neither classified nor retried.
+        signal?.throwIfAborted();
         const error = classifyEc2Error(raw, region, action);
         this.options.onCall?.({
           region,
@@ -83,7 +100,8 @@ export class Ec2Caller {
           durationMs: clock.now() - started,
         });
         if (!isTransient(error) || attempt >= maxAttempts) throw error;
-        await clock.sleep(random() * Math.min(maxDelayMs, baseDelayMs * 2 ** (attempt - 1)));
+        const delay = random() * Math.min(maxDelayMs, baseDelayMs * 2 ** (attempt - 1));
+        await clock.sleep(delay, signal);
       }
     }
   }

@@ -17,10 +17,11 @@ import {
   TerminateInstancesCommand,
 } from '@aws-sdk/client-ec2';
 import { classifyEc2Error } from './classify-ec2-error.js';
-import { Ec2Caller, type Ec2CallerOptions } from './ec2-caller.js';
+import { Ec2Caller, type Ec2CallerOptions, type SendOptions } from './ec2-caller.js';
 import { toInstance, toRunInstancesInput, toSpotRequest } from './ec2-mapping.js';
 import type {
   AvailabilityZone,
+  CallOptions,
   Ec2Error,
   Ec2Instance,
   Ec2Port,
@@ -60,9 +61,16 @@ export class Ec2Gateway implements Ec2Port {
     return this.caller.inFlight;
   }
 
-  async describeAvailabilityZones(region: string): Promise<AvailabilityZone[]> {
-    const out = await this.call(region, 'DescribeAvailabilityZones', (c) =>
-      c.send(new DescribeAvailabilityZonesCommand({ Filters: [{ Name: 'state', Values: ['available'] }] })),
+  async describeAvailabilityZones(region: string, options?: CallOptions): Promise<AvailabilityZone[]> {
+    const out = await this.call(
+      region,
+      'DescribeAvailabilityZones',
+      (c, o) =>
+        c.send(
+          new DescribeAvailabilityZonesCommand({ Filters: [{ Name: 'state', Values: ['available'] }] }),
+          o,
+        ),
+      options,
     );
     return (out.AvailabilityZones ?? []).map((z) => ({ zoneName: z.ZoneName ?? '', zoneId: z.ZoneId ?? '' }));
   }
@@ -71,8 +79,9 @@ export class Ec2Gateway implements Ec2Port {
     region: string,
     since: number,
     instanceTypes?: readonly string[],
+    options?: CallOptions,
   ): Promise<SpotPrice[]> {
-    const pages = this.pages(region, 'DescribeSpotPriceHistory', (client, NextToken) =>
+    const pages = this.pages(region, 'DescribeSpotPriceHistory', options, (client, NextToken, o) =>
       client.send(
         new DescribeSpotPriceHistoryCommand({
           StartTime: new Date(since),
@@ -81,6 +90,7 @@ export class Ec2Gateway implements Ec2Port {
           MaxResults: 1000,
           NextToken,
         }),
+        o,
       ),
     );
     const prices: SpotPrice[] = [];
@@ -142,15 +152,16 @@ export class Ec2Gateway implements Ec2Port {
     await this.call(region, 'DeleteKeyPair', (c) => c.send(new DeleteKeyPairCommand({ KeyName: name })));
   }
 
-  async describeInstances(region: string, filter: TagFilter): Promise<Ec2Instance[]> {
+  async describeInstances(region: string, filter: TagFilter, options?: CallOptions): Promise<Ec2Instance[]> {
     const instances: Ec2Instance[] = [];
-    const pages = this.pages(region, 'DescribeInstances', (client, NextToken) =>
+    const pages = this.pages(region, 'DescribeInstances', options, (client, NextToken, o) =>
       client.send(
         new DescribeInstancesCommand({
           Filters: filtersOf(filter, 'instance-state-name'),
           MaxResults: 1000,
           NextToken,
         }),
+        o,
       ),
     );
     for await (const page of pages) {
@@ -169,15 +180,20 @@ export class Ec2Gateway implements Ec2Port {
     return mapped;
   }
 
-  async describeSpotRequests(region: string, filter: TagFilter): Promise<Ec2SpotRequest[]> {
+  async describeSpotRequests(
+    region: string,
+    filter: TagFilter,
+    options?: CallOptions,
+  ): Promise<Ec2SpotRequest[]> {
     const requests: Ec2SpotRequest[] = [];
-    const pages = this.pages(region, 'DescribeSpotInstanceRequests', (client, NextToken) =>
+    const pages = this.pages(region, 'DescribeSpotInstanceRequests', options, (client, NextToken, o) =>
       client.send(
         new DescribeSpotInstanceRequestsCommand({
           Filters: filtersOf(filter, 'state'),
           MaxResults: 1000,
           NextToken,
         }),
+        o,
       ),
     );
     for await (const page of pages) {
@@ -203,15 +219,23 @@ export class Ec2Gateway implements Ec2Port {
     };
   }
 
-  async terminateInstances(region: string, instanceIds: readonly string[]): Promise<void> {
-    await this.inBatches(region, 'TerminateInstances', instanceIds, (c, ids) =>
-      c.send(new TerminateInstancesCommand({ InstanceIds: ids })),
+  async terminateInstances(
+    region: string,
+    instanceIds: readonly string[],
+    options?: CallOptions,
+  ): Promise<void> {
+    await this.inBatches(region, 'TerminateInstances', instanceIds, options, (c, ids, o) =>
+      c.send(new TerminateInstancesCommand({ InstanceIds: ids }), o),
     );
   }
 
-  async cancelSpotRequests(region: string, spotRequestIds: readonly string[]): Promise<void> {
-    await this.inBatches(region, 'CancelSpotInstanceRequests', spotRequestIds, (c, ids) =>
-      c.send(new CancelSpotInstanceRequestsCommand({ SpotInstanceRequestIds: ids })),
+  async cancelSpotRequests(
+    region: string,
+    spotRequestIds: readonly string[],
+    options?: CallOptions,
+  ): Promise<void> {
+    await this.inBatches(region, 'CancelSpotInstanceRequests', spotRequestIds, options, (c, ids, o) =>
+      c.send(new CancelSpotInstanceRequestsCommand({ SpotInstanceRequestIds: ids }), o),
     );
   }
 
@@ -223,17 +247,18 @@ export class Ec2Gateway implements Ec2Port {
     region: string,
     action: string,
     ids: readonly string[],
-    send: (client: EC2Client, ids: string[]) => Promise<unknown>,
+    options: CallOptions | undefined,
+    send: (client: EC2Client, ids: string[], o: SendOptions) => Promise<unknown>,
   ): Promise<void> {
     for (let i = 0; i < ids.length; i += 1000) {
       const batch = ids.slice(i, i + 1000);
       try {
-        await this.call(region, action, (c) => send(c, batch));
+        await this.call(region, action, (c, o) => send(c, batch, o), options);
       } catch (error) {
         if ((error as Ec2Error).kind !== 'not-found') throw error;
         if (batch.length === 1) continue;
         for (const id of batch) {
-          await this.call(region, action, (c) => send(c, [id])).catch((e: Ec2Error) => {
+          await this.call(region, action, (c, o) => send(c, [id], o), options).catch((e: Ec2Error) => {
             if (e.kind !== 'not-found') throw e;
           });
         }
@@ -245,18 +270,24 @@ export class Ec2Gateway implements Ec2Port {
   private async *pages<Page extends { NextToken?: string | undefined }>(
     region: string,
     action: string,
-    send: (client: EC2Client, nextToken: string | undefined) => Promise<Page>,
+    options: CallOptions | undefined,
+    send: (client: EC2Client, nextToken: string | undefined, o: SendOptions) => Promise<Page>,
   ): AsyncGenerator<Page> {
     let token: string | undefined;
     do {
-      const page = await this.call(region, action, (client) => send(client, token));
+      const page = await this.call(region, action, (client, o) => send(client, token, o), options);
       yield page;
       token = page.NextToken || undefined;
     } while (token);
   }
 
-  private call<T>(region: string, action: string, send: (client: EC2Client) => Promise<T>): Promise<T> {
-    return this.caller.call(region, action, send);
+  private call<T>(
+    region: string,
+    action: string,
+    send: (client: EC2Client, options: SendOptions) => Promise<T>,
+    options?: CallOptions,
+  ): Promise<T> {
+    return this.caller.call(region, action, send, options?.signal);
   }
 
   /** Closes every region's HTTP connections. */

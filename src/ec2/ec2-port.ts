@@ -112,10 +112,20 @@ export interface TagFilter {
   states?: readonly string[];
 }
 
+/** Per call: `signal` stops the call (and its retries) at once, e.g. when an iteration runs out of time. */
+export interface CallOptions {
+  signal?: AbortSignal;
+}
+
 export interface Ec2Port {
-  describeAvailabilityZones(region: string): Promise<AvailabilityZone[]>;
+  describeAvailabilityZones(region: string, options?: CallOptions): Promise<AvailabilityZone[]>;
   /** Every price point since `since` (epoch ms), all pages. */
-  describeSpotPrices(region: string, since: number, instanceTypes?: readonly string[]): Promise<SpotPrice[]>;
+  describeSpotPrices(
+    region: string,
+    since: number,
+    instanceTypes?: readonly string[],
+    options?: CallOptions,
+  ): Promise<SpotPrice[]>;
   /** The subset of `imageIds` that exist in `region`. */
   existingImages(region: string, imageIds: readonly string[]): Promise<Set<string>>;
   /** The subset of security group `names` that exist in `region`. */
@@ -124,9 +134,10 @@ export interface Ec2Port {
   ensureKeyPair(region: string, name: string, publicKey: string | undefined): Promise<void>;
   /** Deletes the key pair; succeeds when it does not exist. */
   deleteKeyPair(region: string, name: string): Promise<void>;
-  describeInstances(region: string, filter: TagFilter): Promise<Ec2Instance[]>;
-  describeSpotRequests(region: string, filter: TagFilter): Promise<Ec2SpotRequest[]>;
+  describeInstances(region: string, filter: TagFilter, options?: CallOptions): Promise<Ec2Instance[]>;
+  describeSpotRequests(region: string, filter: TagFilter, options?: CallOptions): Promise<Ec2SpotRequest[]>;
+  /** Takes no signal: a launch once begun is seen through, so its outcome is known (see the launcher). */
   runInstance(request: LaunchRequest): Promise<LaunchResult>;
-  terminateInstances(region: string, instanceIds: readonly string[]): Promise<void>;
-  cancelSpotRequests(region: string, spotRequestIds: readonly string[]): Promise<void>;
+  terminateInstances(region: string, instanceIds: readonly string[], options?: CallOptions): Promise<void>;
+  cancelSpotRequests(region: string, spotRequestIds: readonly string[], options?: CallOptions): Promise<void>;
 }

@@ -32,8 +32,11 @@ export async function actOnPlan(
     })),
   );
   const [terminated, cancelled] = await Promise.all([
-    deps.housekeeper.terminate(terminations),
-    deps.housekeeper.cancel(plan.workerTypes.flatMap((p) => p.cancellations)),
+    deps.housekeeper.terminate(terminations, signal),
+    deps.housekeeper.cancel(
+      plan.workerTypes.flatMap((p) => p.cancellations),
+      signal,
+    ),
   ]);
   errors.push(...terminated.errors, ...cancelled.errors);
   errors.push(...(await deps.housekeeper.finishRemovals(plan.removalsFinished, deps.allowedRegions)));

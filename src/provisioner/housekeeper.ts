@@ -52,7 +52,11 @@ const EVENT_REASON: Record<Termination['reason'], TerminationReason> = {
 export class Housekeeper {
   constructor(private readonly deps: HousekeeperDeps) {}
 
-  async terminate(terminations: readonly WorkerTypeTermination[]): Promise<HousekeepingReport> {
+  /** When `signal` aborts, calls not yet answered stop: what they left is planned again next iteration. */
+  async terminate(
+    terminations: readonly WorkerTypeTermination[],
+    signal?: AbortSignal,
+  ): Promise<HousekeepingReport> {
     const errors = await this.perRegion(terminations, 'terminated', 'instances', async (region, batch) => {
       const now = new Date(this.deps.clock.now());
       // Recorded first: a death seen before the call returns must never count against the worker type.
@@ -63,17 +67,19 @@ export class Housekeeper {
       await this.deps.ec2.terminateInstances(
         region,
         batch.map((t) => t.instanceId),
+        signal ? { signal } : {},
       );
       await this.announce(batch, now);
     });
     return { terminated: terminations.length - errors.failed, cancelled: 0, errors: errors.messages };
   }
 
-  async cancel(cancellations: readonly Cancellation[]): Promise<HousekeepingReport> {
+  async cancel(cancellations: readonly Cancellation[], signal?: AbortSignal): Promise<HousekeepingReport> {
     const errors = await this.perRegion(cancellations, 'cancelled', 'spot requests', (region, batch) =>
       this.deps.ec2.cancelSpotRequests(
         region,
         batch.map((c) => c.spotRequestId),
+        signal ? { signal } : {},
       ),
     );
     return { terminated: 0, cancelled: cancellations.length - errors.failed, errors: errors.messages };

@@ -27,20 +27,22 @@ export function workerTypeOf(provisionerId: string, tags: Record<string, string>
 /**
  * Describes every region's instances and spot requests owned by this provisioner, regions concurrently:
  * two paginated calls per region, however many worker types there are. A region that fails is reported,
- * never thrown, so the others go on.
+ * never thrown, so the others go on; when `signal` aborts, every call stops and so does the iteration.
  */
 export async function observeFleet(
   ec2: Ec2Port,
   regions: readonly string[],
   provisionerId: string,
+  signal?: AbortSignal,
 ): Promise<RegionObservation[]> {
   const owned = { Owner: provisionerId };
+  const options = signal ? { signal } : {};
   return Promise.all(
     regions.map(async (region): Promise<RegionObservation> => {
       try {
         const [instances, spotRequests] = await Promise.all([
-          ec2.describeInstances(region, { tags: owned, states: INSTANCE_STATES }),
-          ec2.describeSpotRequests(region, { tags: owned, states: REQUEST_STATES }),
+          ec2.describeInstances(region, { tags: owned, states: INSTANCE_STATES }, options),
+          ec2.describeSpotRequests(region, { tags: owned, states: REQUEST_STATES }, options),
         ]);
         return { region, ok: true, instances, spotRequests };
       } catch (error) {

@@ -1,6 +1,6 @@
 import type { Clock } from '../clock/clock.js';
 import type { PriceObservation } from '../domain/offers.js';
-import type { AvailabilityZone, Ec2Port, SpotPrice } from '../ec2/ec2-port.js';
+import type { AvailabilityZone, CallOptions, Ec2Port, SpotPrice } from '../ec2/ec2-port.js';
 
 /** On-demand USD per hour of an instance type in a region; undefined when unknown. */
 export type OnDemandPrices = (region: string, instanceType: string) => number | undefined;
@@ -47,18 +47,25 @@ export class PriceBook {
     return this.onDemand(region, instanceType);
   }
 
-  async zonesOf(region: string): Promise<AvailabilityZone[]> {
+  async zonesOf(region: string, options?: CallOptions): Promise<AvailabilityZone[]> {
     const now = this.clock.now();
     const cached = this.zones.get(region);
     if (cached && now - cached.fetchedAt < this.options.zoneTtlMs) return cached.zones;
-    const zones = await this.ec2.describeAvailabilityZones(region);
+    const zones = await this.ec2.describeAvailabilityZones(region, options);
     this.zones.set(region, { fetchedAt: now, zones });
     return zones;
   }
 
   /** Observations for every pool of `region` with a price (in an available zone). */
-  async observe(region: string, instanceTypes: ReadonlySet<string>): Promise<PriceObservation[]> {
-    const [zones, history] = await Promise.all([this.zonesOf(region), this.history(region, instanceTypes)]);
+  async observe(
+    region: string,
+    instanceTypes: ReadonlySet<string>,
+    options?: CallOptions,
+  ): Promise<PriceObservation[]> {
+    const [zones, history] = await Promise.all([
+      this.zonesOf(region, options),
+      this.history(region, instanceTypes, options),
+    ]);
     const available = new Set(zones.map((z) => z.zoneName));
     const pools = new Map<string, PriceObservation & { latestAt: number }>();
     for (const point of history) {
@@ -91,7 +98,11 @@ export class PriceBook {
   }
 
   /** Prices of the instance types in use only: a region's full history is thousands of points, pages of them. */
-  private async history(region: string, instanceTypes: ReadonlySet<string>): Promise<SpotPrice[]> {
+  private async history(
+    region: string,
+    instanceTypes: ReadonlySet<string>,
+    options?: CallOptions,
+  ): Promise<SpotPrice[]> {
     const now = this.clock.now();
     const key = [...instanceTypes].sort().join(',');
     const cached = this.prices.get(region);
@@ -99,7 +110,7 @@ export class PriceBook {
       return cached.prices;
     const prices =
       instanceTypes.size > 0
-        ? await this.ec2.describeSpotPrices(region, now - this.options.windowMs, [...instanceTypes])
+        ? await this.ec2.describeSpotPrices(region, now - this.options.windowMs, [...instanceTypes], options)
         : [];
     this.prices.set(region, { fetchedAt: now, types: key, prices });
     return prices;

@@ -184,8 +184,8 @@ export class ReconcilePass {
     // Taken before describing: a region that answers late (throttled, retried) must not make the
     // others' answers look fresher than they are.
     const observedAt = deps.clock.now();
-    const observations = await observeFleet(deps.ec2, config.allowedRegions, config.provisionerId);
-    const prices = await this.prices(definitions, observations);
+    const observations = await observeFleet(deps.ec2, config.allowedRegions, config.provisionerId, signal);
+    const prices = await this.prices(definitions, observations, signal);
     signal?.throwIfAborted();
     if (reconcile) await this.reconcile(observations, prices, launchWanted(definitions, removals));
     const now = deps.clock.now();
@@ -210,14 +210,18 @@ export class ReconcilePass {
   }
 
   /** Price observations for every instance type in use, from regions that answered. */
-  private async prices(definitions: readonly WorkerType[], observations: readonly RegionObservation[]) {
+  private async prices(
+    definitions: readonly WorkerType[],
+    observations: readonly RegionObservation[],
+    signal: AbortSignal | undefined,
+  ) {
     const types = new Set(definitions.flatMap((d) => d.instanceTypes.map((t) => t.instanceType)));
     for (const o of observations) if (o.ok) for (const i of o.instances) types.add(i.instanceType);
     const perRegion = await Promise.all(
       observations
         .filter((o) => o.ok)
         .map((o) =>
-          this.deps.priceBook.observe(o.region, types).catch((error: Error) => {
+          this.deps.priceBook.observe(o.region, types, signal ? { signal } : {}).catch((error: Error) => {
             this.deps.logger.warn({ event: 'loop.prices-failed', region: o.region, reason: error.message });
             return [] as PriceObservation[];
           }),

@@ -220,6 +220,39 @@ describe('Ec2Gateway against the EC2 simulator (real AWS SDK over HTTP)', () => 
     }
   });
 
+  it('stops a call at once when its signal aborts: the HTTP request, then a back-off, neither retried', async () => {
+    const silent = createServer(() => {});
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const { port } = silent.address() as AddressInfo;
+    // A minute to answer and five attempts: only the signal can end these calls within the test.
+    const hung = gatewayWith({ endpoint: `http://127.0.0.1:${port}`, requestTimeoutMs: 60_000 });
+    const backingOff = gatewayWith({ maxAttempts: 5, baseDelayMs: 60_000, maxDelayMs: 60_000, random: () => 1 });
+    const before = calls.length;
+    let fault: { id: number } | undefined;
+    try {
+      const deadline = new Error('the iteration ran longer than 900000 ms');
+      const inFlight = new AbortController();
+      const described = hung.describeInstances('us-west-2', { tags: TAGS }, { signal: inFlight.signal });
+      setTimeout(() => inFlight.abort(deadline), 100);
+      await expect(described).rejects.toBe(deadline);
+      expect(calls.slice(before)).toEqual([]);
+
+      fault = world.faults.regionDown({ region: 'us-east-1' });
+      const waiting = new AbortController();
+      const zones = backingOff.describeAvailabilityZones('us-east-1', { signal: waiting.signal });
+      setTimeout(() => waiting.abort(deadline), 100);
+      await expect(zones).rejects.toBe(deadline);
+      // One failed attempt, then the abort ended its minute of back-off.
+      expect(calls.slice(before).map((c) => [c.region, c.attempt])).toEqual([['us-east-1', 1]]);
+    } finally {
+      if (fault) world.faults.clear(fault.id);
+      hung.destroy();
+      backingOff.destroy();
+      silent.closeAllConnections();
+      await new Promise((resolve) => silent.close(resolve));
+    }
+  });
+
   it('terminates the instances it can, ignoring ones already gone', async () => {
     const { instanceId } = await gateway.runInstance(launch());
     await gateway.terminateInstances('us-west-2', ['i-0000000000000dead', instanceId]);

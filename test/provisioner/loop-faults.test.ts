@@ -89,6 +89,33 @@ describe('the provisioning loop under faults', () => {
     expect(h.liveInstances('patient')).toHaveLength(2);
   });
 
+  it('ends an iteration whose describe hangs when its signal aborts (the iteration deadline), recording why', async () => {
+    const h = await start(engine, {
+      wrapEc2: (ec2) =>
+        Object.assign(Object.create(ec2) as Ec2Port, {
+          // us-east-1 never answers: only the iteration's signal can end this call.
+          describeInstances: (...args: Parameters<Ec2Port['describeInstances']>) => {
+            const [region, , options] = args;
+            if (region !== 'us-east-1') return ec2.describeInstances(...args);
+            return new Promise<never>((_, reject) =>
+              options?.signal?.addEventListener('abort', () => reject(options.signal?.reason), { once: true }),
+            );
+          },
+        }),
+    });
+    await h.define('patient', ONE_POOL);
+    h.addTasks('patient', 2);
+    const deadline = new AbortController();
+    const run = h.pass.run(deadline.signal);
+    setTimeout(() => deadline.abort(new Error('the iteration ran longer than 900000 ms')), 50);
+    await expect(run).rejects.toThrow('ran longer than 900000 ms');
+    const [iteration] = await h.test.db.query<{ outcome: string; error: string }>(
+      'SELECT outcome, error FROM loop_iterations ORDER BY id DESC LIMIT 1',
+    );
+    expect(iteration).toEqual({ outcome: 'failure', error: 'the iteration ran longer than 900000 ms' });
+    expect(h.liveInstances('patient')).toHaveLength(0);
+  });
+
   it('falls back to on-demand when spot has no capacity, only if allowed', async () => {
     const noSpot = withRunInstance(async (request, real) => {
       if (request.market !== 'spot') return real.runInstance(request);
