@@ -226,7 +226,12 @@ describe('Ec2Gateway against the EC2 simulator (real AWS SDK over HTTP)', () => 
     const { port } = silent.address() as AddressInfo;
     // A minute to answer and five attempts: only the signal can end these calls within the test.
     const hung = gatewayWith({ endpoint: `http://127.0.0.1:${port}`, requestTimeoutMs: 60_000 });
-    const backingOff = gatewayWith({ maxAttempts: 5, baseDelayMs: 60_000, maxDelayMs: 60_000, random: () => 1 });
+    const backingOff = gatewayWith({
+      maxAttempts: 5,
+      baseDelayMs: 60_000,
+      maxDelayMs: 60_000,
+      random: () => 1,
+    });
     const before = calls.length;
     let fault: { id: number } | undefined;
     try {

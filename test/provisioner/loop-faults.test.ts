@@ -98,7 +98,9 @@ describe('the provisioning loop under faults', () => {
             const [region, , options] = args;
             if (region !== 'us-east-1') return ec2.describeInstances(...args);
             return new Promise<never>((_, reject) =>
-              options?.signal?.addEventListener('abort', () => reject(options.signal?.reason), { once: true }),
+              options?.signal?.addEventListener('abort', () => reject(options.signal?.reason), {
+                once: true,
+              }),
             );
           },
         }),
