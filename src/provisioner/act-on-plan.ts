@@ -39,6 +39,7 @@ export async function actOnPlan(
     ),
   ]);
   errors.push(...terminated.errors, ...cancelled.errors);
+  const terminatedIds = new Set(terminated.done);
   errors.push(...(await deps.housekeeper.finishRemovals(plan.removalsFinished, deps.allowedRegions)));
   signal?.throwIfAborted();
   const byName = new Map(definitions.map((d) => [d.workerType, d]));
@@ -53,7 +54,8 @@ export async function actOnPlan(
               return workerTypePlan.launches.map(() => ({ outcome: 'deferred', reason: error.message }));
             })
         : [];
-      return { plan: workerTypePlan, launches, terminations: workerTypePlan.terminations.length };
+      const terminations = workerTypePlan.terminations.filter((t) => terminatedIds.has(t.instanceId)).length;
+      return { plan: workerTypePlan, launches, terminations };
     }),
   );
 }

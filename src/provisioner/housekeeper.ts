@@ -34,6 +34,8 @@ export interface HousekeepingReport {
   terminated: number;
   cancelled: number;
   errors: string[];
+  /** The ids EC2 accepted to act on. */
+  done: string[];
 }
 
 /** The plan's reasons in the vocabulary of the `instance-terminated` event. */
@@ -52,37 +54,51 @@ const EVENT_REASON: Record<Termination['reason'], TerminationReason> = {
 export class Housekeeper {
   constructor(private readonly deps: HousekeeperDeps) {}
 
-  /** When `signal` aborts, calls not yet answered stop: what they left is planned again next iteration. */
+  /**
+   * When `signal` aborts, calls not yet answered stop: what they left is planned again next iteration.
+   * The report's `done` lists the instances EC2 accepted to terminate.
+   */
   async terminate(
     terminations: readonly WorkerTypeTermination[],
     signal?: AbortSignal,
   ): Promise<HousekeepingReport> {
+    const done: string[] = [];
     const errors = await this.perRegion(terminations, 'terminated', 'instances', async (region, batch) => {
       const now = new Date(this.deps.clock.now());
+      const ids = batch.map((t) => t.instanceId);
       // Recorded first: a death seen before the call returns must never count against the worker type.
       await this.deps.iterations.recordTerminations(
         batch.map((t) => ({ instanceId: t.instanceId, workerType: t.workerType, region, reason: t.reason })),
         now,
       );
-      await this.deps.ec2.terminateInstances(
-        region,
-        batch.map((t) => t.instanceId),
-        signal ? { signal } : {},
-      );
+      try {
+        await this.deps.ec2.terminateInstances(region, ids, signal ? { signal } : {});
+      } catch (error) {
+        // Still running as far as anyone knows: counted again (capacity, spend) and terminated again later.
+        await this.deps.iterations.withdrawTerminations(ids, now).catch((withdrawal: Error) => {
+          this.deps.logger.error({ event: 'loop.termination-withdrawal-failed', region, err: withdrawal });
+        });
+        throw error;
+      }
+      done.push(...ids);
       await this.announce(batch, now);
     });
-    return { terminated: terminations.length - errors.failed, cancelled: 0, errors: errors.messages };
+    return { terminated: terminations.length - errors.failed, cancelled: 0, errors: errors.messages, done };
   }
 
   async cancel(cancellations: readonly Cancellation[], signal?: AbortSignal): Promise<HousekeepingReport> {
-    const errors = await this.perRegion(cancellations, 'cancelled', 'spot requests', (region, batch) =>
-      this.deps.ec2.cancelSpotRequests(
-        region,
-        batch.map((c) => c.spotRequestId),
-        signal ? { signal } : {},
-      ),
+    const done: string[] = [];
+    const errors = await this.perRegion(
+      cancellations,
+      'cancelled',
+      'spot requests',
+      async (region, batch) => {
+        const ids = batch.map((c) => c.spotRequestId);
+        await this.deps.ec2.cancelSpotRequests(region, ids, signal ? { signal } : {});
+        done.push(...ids);
+      },
     );
-    return { terminated: 0, cancelled: cancellations.length - errors.failed, errors: errors.messages };
+    return { terminated: 0, cancelled: cancellations.length - errors.failed, errors: errors.messages, done };
   }
 
   /** Acts on each region's batch concurrently; a region that fails is reported, never thrown. */

@@ -19,8 +19,13 @@ export function snapshotOf(
 ): WorkerTypeSnapshot {
   const { plan } = outcome;
   const definition = facts?.definition ?? { instanceTypes: [] };
+  // The instances the plan counts as capacity: live, not being terminated by housekeeping or already by us.
+  const leaving = new Set(
+    plan.terminations.filter((t) => t.reason !== 'surplus-pending-instance').map((t) => t.instanceId),
+  );
   const spotCapacity = (facts?.instances ?? [])
     .filter((i) => i.market === 'spot' && (i.state === 'pending' || i.state === 'running'))
+    .filter((i) => i.terminatedByUs !== true && !leaving.has(i.instanceId))
     .reduce((sum, i) => sum + capacityOf(definition, i.instanceType), 0);
   const failed = outcome.launches.filter((l) => l.outcome === 'failed');
   return {
@@ -96,7 +101,7 @@ export function iterationSummary(
     planned: plan.totals.launches,
     launched,
     failed,
-    terminations: plan.totals.terminations,
+    terminations: outcomes.reduce((sum, o) => sum + o.terminations, 0),
     cancellations: plan.totals.cancellations,
     hourlySpend: plan.totals.hourlySpendNow,
     unavailableRegions: plan.observation.unavailableRegions,

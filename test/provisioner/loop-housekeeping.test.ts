@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { keyPairName } from '../../src/domain/key-pair-name.js';
 import { instanceTypeConfig } from '../../src/domain/worker-type.js';
-import type { Ec2Port } from '../../src/ec2/ec2-port.js';
+import { Ec2Error, type Ec2Port } from '../../src/ec2/ec2-port.js';
 import { defaultImageId } from '../../src/simulator/ec2/scenario.js';
 import { engines } from '../helpers/databases.js';
 import { loopDefinition, loopHarnesses, PROVISIONER_ID } from '../helpers/loop-harness.js';
@@ -40,6 +40,39 @@ describe('the provisioning loop keeps EC2 clean', () => {
     expect(events.map((e) => e.routing_key)).toEqual(['primary.ghost.us-west-2.rogue._']);
   });
 
+  it('retries a termination EC2 refused, counting the instance as capacity and spend until it goes', async () => {
+    let refuse = false;
+    const h = await start(engine, {
+      wrapEc2: (ec2) =>
+        Object.assign(Object.create(ec2) as Ec2Port, {
+          terminateInstances: (...args: Parameters<Ec2Port['terminateInstances']>) =>
+            refuse
+              ? Promise.reject(
+                  new Ec2Error('unavailable', 'ServiceUnavailable', args[0], 'TerminateInstances', 'x'),
+                )
+              : ec2.terminateInstances(...args),
+        }),
+    });
+    await h.define('shrink', { ...westOnly(), maxCapacity: 5 });
+    h.addTasks('shrink', 3);
+    await h.iterate(1, 0);
+    expect(h.liveInstances('shrink')).toHaveLength(3);
+    await h.runtime.workerTypes.update('shrink', { maxCapacity: 1 }, 'test');
+    refuse = true;
+    const refused = await h.iterate(1, 0);
+    const plan = (r: typeof refused) => r.plan.workerTypes.find((p) => p.workerType === 'shrink');
+    expect(plan(refused)?.terminations).toHaveLength(2);
+    expect(refused.snapshots.find((s) => s.workerType === 'shrink')?.terminations).toBe(0);
+    refuse = false;
+    const retried = await h.iterate(1, 0);
+    // Still counted (all three pending), so the surplus is planned again and this time terminated.
+    expect(plan(retried)?.capacity.pendingCapacity).toBe(3);
+    expect(plan(retried)?.hourlySpend.now).toBe(plan(refused)?.hourlySpend.now);
+    expect(plan(retried)?.terminations).toHaveLength(2);
+    expect(retried.snapshots.find((s) => s.workerType === 'shrink')?.terminations).toBe(2);
+    expect(h.liveInstances('shrink')).toHaveLength(1);
+  });
+
   it('terminates instances older than MAX_INSTANCE_LIFE (zombies) and replaces needed capacity', async () => {
     const h = await start(engine, { env: { MAX_INSTANCE_LIFE: '1' } });
     await h.define('old', { ...westOnly(), minCapacity: 1 });
@@ -57,6 +90,9 @@ describe('the provisioning loop keeps EC2 clean', () => {
     const live = h.liveInstances('old');
     expect(live).toHaveLength(1);
     expect(live[0]?.instanceId).not.toBe(first?.instanceId);
+    // The zombie counts in no capacity figure of the snapshot, spot share included.
+    const snapshot = report.snapshots.find((s) => s.workerType === 'old');
+    expect(snapshot).toMatchObject({ runningCapacity: 0, pendingCapacity: 0, spotCapacity: 0 });
   });
 
   it('finishes removeWorkerType: terminates everything, deletes its key pairs, shows progress in state', async () => {
