@@ -214,7 +214,10 @@ export interface WorkerTypePlan {
 export interface RemovalFinished {
   workerType: string;
   requestedAt: number;
-  /** False when the worker type was re-created since: its key pairs are in use again. */
+  /**
+   * False when the worker type was re-created since: its key pairs are in use again. The plan's view at
+   * the iteration's start; the housekeeper asks again just before deleting them.
+   */
   deleteKeyPairs: boolean;
 }
 

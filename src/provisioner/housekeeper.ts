@@ -135,8 +135,9 @@ export class Housekeeper {
     const errors: string[] = [];
     for (const removal of finished) {
       try {
-        // The plan read the definitions at the iteration's start; a re-created worker type needs its key pairs.
-        if (removal.deleteKeyPairs && !(await this.deps.workerTypes.get(removal.workerType))) {
+        // Decided now, not from the plan: it read the definitions at the iteration's start, in a query of its
+        // own, so a worker type re-created or removed since would keep or lose key pairs wrongly.
+        if (!(await this.deps.workerTypes.get(removal.workerType))) {
           const name = keyPairName(this.deps.awsKeyPrefix, removal.workerType, this.deps.awsInstancePubkey);
           await Promise.all(regions.map((region) => this.deps.ec2.deleteKeyPair(region, name)));
         }

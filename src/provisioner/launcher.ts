@@ -12,6 +12,7 @@ import type { Database } from '../store/database.js';
 import type { LaunchRecord, LaunchStore, NewLaunch } from '../store/launch-store.js';
 import type { NewSecret, SecretStore } from '../store/secret-store.js';
 import type { CapacityFailures } from './capacity-failures.js';
+import { KeyPairRepair } from './key-pair-repair.js';
 import { launchTags } from './observe-fleet.js';
 
 export interface LauncherOptions {
@@ -49,7 +50,11 @@ export type LaunchResult =
  * them, one to mark those EC2 accepted), so the database work does not grow with each launch.
  */
 export class Launcher {
-  constructor(private readonly deps: LauncherDeps) {}
+  private readonly keyPairs: KeyPairRepair;
+
+  constructor(private readonly deps: LauncherDeps) {
+    this.keyPairs = new KeyPairRepair(deps.ec2, deps.logger, deps.options.awsInstancePubkey);
+  }
 
   /** Launches a worker type's planned instances; results in the order planned. */
   async launchAll(workerType: WorkerType, planned: readonly PlannedLaunch[]): Promise<LaunchResult[]> {
@@ -177,7 +182,7 @@ export class Launcher {
   }> {
     const { deps } = this;
     try {
-      const { instanceId, zone } = await deps.ec2.runInstance(launch.request);
+      const { instanceId, zone } = await this.runInstance(launch);
       return { result: { outcome: 'launched', instanceId }, accepted: { launch, instanceId, zone } };
     } catch (error) {
       if (!(error instanceof Ec2Error)) throw error;
@@ -192,6 +197,17 @@ export class Launcher {
       }
       await this.fail(launch, error);
       return { result: { outcome: 'failed', kind: error.kind, code: error.awsCode } };
+    }
+  }
+
+  /** RunInstances, once more after making its key pair again if EC2 says it is missing. */
+  private async runInstance(launch: NewLaunch) {
+    try {
+      return await this.deps.ec2.runInstance(launch.request);
+    } catch (error) {
+      if (!(error instanceof Ec2Error) || error.awsCode !== 'InvalidKeyPair.NotFound') throw error;
+      await this.keyPairs.repair(launch.region, launch.request.launchSpec.KeyName);
+      return this.deps.ec2.runInstance(launch.request);
     }
   }
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { keyPairName } from '../../src/domain/key-pair-name.js';
 import { instanceTypeConfig } from '../../src/domain/worker-type.js';
 import { Ec2Error, type Ec2Port } from '../../src/ec2/ec2-port.js';
+import { defaultImageId } from '../../src/simulator/ec2/scenario.js';
 import type { Database, Queryable } from '../../src/store/database.js';
 import { engines } from '../helpers/databases.js';
 import { loopDefinition, loopHarnesses } from '../helpers/loop-harness.js';
@@ -207,10 +207,11 @@ describe('the provisioning loop under faults', () => {
     try {
       const h = await start(engine, { database: { ...real, db } });
       await h.define('broken', ONE_POOL);
-      // Someone deletes its key pair behind the service's back: every launch fails with InvalidKeyPair.NotFound.
-      h.world.ec2.resources.deleteKeyPair('us-west-2', {
-        keyName: keyPairName(h.config.awsKeyPrefix, 'broken', undefined),
-      });
+      // Someone deregisters its image behind the service's back: every launch fails with InvalidAMIID.NotFound.
+      const images = h.world.ec2.region('us-west-2').images;
+      const image = images.get(defaultImageId('us-west-2'));
+      if (!image) throw new Error('the simulator has no default image');
+      images.remove(image);
       h.addTasks('broken', 5);
       const first = await h.iterate();
       expect(first.outcomes[0]?.launches.every((l) => l.outcome === 'failed' && l.kind === 'not-found')).toBe(
@@ -226,10 +227,14 @@ describe('the provisioning loop under faults', () => {
       expect(state.breaker).toMatchObject({ status: 'open' });
       expect(state.breaker?.reason).toMatch(/launch/i);
 
-      // The owner fixes it (an update re-creates the key pair) while an iteration judges the open breaker:
+      // The owner fixes it (registers the image again, then updates the worker type) while an iteration judges
+      // the open breaker:
       // that judgement does not overwrite the reset. Launches resume at the next iteration, not after the
       // cool-down, and the failures from before the fix, still within the breaker's window, do not count.
-      afterBreakersRead = () => h.runtime.workerTypes.update('broken', { description: 'fixed' }, 'test');
+      afterBreakersRead = () => {
+        h.world.ec2.resources.registerImage('us-west-2', { name: image.name, imageId: image.imageId });
+        return h.runtime.workerTypes.update('broken', { description: 'fixed' }, 'test');
+      };
       const during = await h.iterate();
       expect(afterBreakersRead).toBeUndefined();
       expect(during.plan.workerTypes.find((p) => p.workerType === 'broken')?.launches).toEqual([]);

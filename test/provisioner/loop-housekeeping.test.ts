@@ -3,6 +3,7 @@ import { keyPairName } from '../../src/domain/key-pair-name.js';
 import { instanceTypeConfig } from '../../src/domain/worker-type.js';
 import { Ec2Error, type Ec2Port } from '../../src/ec2/ec2-port.js';
 import { defaultImageId } from '../../src/simulator/ec2/scenario.js';
+import type { Database } from '../../src/store/database.js';
 import { engines } from '../helpers/databases.js';
 import { loopDefinition, loopHarnesses, PROVISIONER_ID } from '../helpers/loop-harness.js';
 
@@ -158,5 +159,42 @@ describe('the provisioning loop keeps EC2 clean', () => {
     const report = await h.iterate();
     const launches = report.outcomes.find((o) => o.plan.workerType === 'lazarus')?.launches;
     expect(launches?.map((l) => l.outcome)).toEqual(['launched', 'launched']);
+  });
+
+  it('makes a missing key pair again and launches, instead of failing every launch', async () => {
+    const h = await start(engine);
+    await h.define('keyless', westOnly());
+    const keyName = keyPairName(h.config.awsKeyPrefix, 'keyless', undefined);
+    await h.runtime.ec2.deleteKeyPair('us-west-2', keyName);
+    h.addTasks('keyless', 3);
+    const report = await h.iterate();
+    const launches = report.outcomes.find((o) => o.plan.workerType === 'keyless')?.launches;
+    expect(launches?.map((l) => l.outcome)).toEqual(['launched', 'launched', 'launched']);
+    expect(h.world.ec2.region('us-west-2').keyPairs.get(keyName)).toBeDefined();
+  });
+
+  it('deletes the key pair of a removal committed while the iteration read definitions and removals', async () => {
+    const inner = await engine.open();
+    let betweenReads: (() => Promise<void>) | undefined;
+    // The removal lands after the definitions were read, before the removals are: the plan sees both.
+    const db: Database = Object.assign(Object.create(inner.db) as Database, {
+      query: async (sql: string, params?: readonly unknown[]) => {
+        if (sql.includes('FROM worker_type_removals ORDER BY')) {
+          const hook = betweenReads;
+          betweenReads = undefined;
+          await hook?.();
+        }
+        return inner.db.query(sql, params);
+      },
+    });
+    const h = await start(engine, { database: { db, dispose: inner.dispose } });
+    await h.define('split', westOnly());
+    await h.iterate();
+    betweenReads = () => h.runtime.workerTypes.remove('split', 'test').then(() => undefined);
+    await h.iterate(2);
+    expect(betweenReads).toBeUndefined();
+    expect(await h.runtime.fleetView.pendingRemoval('split')).toBeUndefined();
+    const keyName = keyPairName(h.config.awsKeyPrefix, 'split', undefined);
+    expect(h.world.ec2.region('us-west-2').keyPairs.get(keyName)).toBeUndefined();
   });
 });
