@@ -202,7 +202,8 @@ function readLoopSettings(reader: EnvReader, strategy: Strategy, iterationInterv
         'hours, at most 744 (31 days)',
       ) * HOUR,
     historyRetentionMs:
-      reader.number('HISTORY_RETENTION', 7, positive, 'a positive number of days') * 24 * HOUR,
+      // The loop reads back hours of launches and terminations (in-flight launches, the circuit breaker).
+      reader.number('HISTORY_RETENTION', 7, (n) => n >= 1, 'a number of days, at least 1') * 24 * HOUR,
     strategy,
     maxHourlySpend: reader.optionalNumber(
       'MAX_HOURLY_SPEND',

@@ -88,6 +88,13 @@ describe('configuration', () => {
     expect(problems.join('\n')).not.toContain('hunter2');
   });
 
+  it('keeps history at least a day: the loop reads hours of launches and terminations back', () => {
+    expect(loadConfig({ HISTORY_RETENTION: '1.5' }).historyRetentionMs).toBe(36 * 3_600_000);
+    expect(problemsOf({ HISTORY_RETENTION: '0.0001' })).toEqual([
+      'HISTORY_RETENTION="0.0001" must be a number of days, at least 1',
+    ]);
+  });
+
   it('checks demand every 15 s by default, never under classic unless asked, and only within the interval', () => {
     expect(loadConfig({}).demandCheckMs).toBe(15_000);
     expect(loadConfig({ PROVISIONING_STRATEGY: 'classic' }).demandCheckMs).toBe(0);
