@@ -170,7 +170,7 @@ export class Runtime {
     options: ProvisioningOptions = {},
   ): { pass: ReconcilePass; runner: LoopRunner; demandCheck: DemandCheck | undefined } {
     const { config, db, logger } = this.deps;
-    const capacityFailures = new CapacityFailures(this.clock);
+    const capacityFailures = new CapacityFailures(this.launchStore, this.clock);
     const watch = new DemandWatch(queue, config.provisionerId);
     const demandCheck =
       config.demandCheckMs > 0
@@ -221,7 +221,7 @@ export class Runtime {
         this.catalog.onDemandPrice(region, type),
       ),
       capacityFailures,
-      launcher: this.buildLauncher(capacityFailures),
+      launcher: this.buildLauncher(),
       housekeeper: this.buildHousekeeper(),
       random: options.random ?? Math.random,
       demandWatch: watch,
@@ -232,7 +232,7 @@ export class Runtime {
     });
   }
 
-  private buildLauncher(capacityFailures: CapacityFailures): Launcher {
+  private buildLauncher(): Launcher {
     const { config, db, logger } = this.deps;
     return new Launcher({
       db,
@@ -240,7 +240,6 @@ export class Runtime {
       launches: this.launchStore,
       secrets: this.secretStore,
       outbox: this.outbox,
-      capacityFailures,
       clock: this.clock,
       logger,
       options: {

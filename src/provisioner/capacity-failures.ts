@@ -1,6 +1,7 @@
 import type { Clock } from '../clock/clock.js';
-import type { CapacityFailure, Market } from '../domain/offers.js';
+import type { CapacityFailure } from '../domain/offers.js';
 import type { Ec2ErrorKind } from '../ec2/ec2-port.js';
+import type { LaunchStore } from '../store/launch-store.js';
 
 /** How long a pool is skipped after EC2 said it could not launch there. */
 export const CAPACITY_FAILURE_TTL_MS: Partial<Record<Ec2ErrorKind, number>> = {
@@ -8,32 +9,27 @@ export const CAPACITY_FAILURE_TTL_MS: Partial<Record<Ec2ErrorKind, number>> = {
   'price-too-low': 10 * 60_000,
 };
 
+const KINDS = Object.keys(CAPACITY_FAILURE_TTL_MS) as Ec2ErrorKind[];
+const LONGEST_TTL_MS = Math.max(...Object.values(CAPACITY_FAILURE_TTL_MS));
+
 /**
  * Pools (zone x instance type x market) that recently failed for capacity or price, skipped by the planner
- * until their entry expires — Karpenter's unavailable-offerings cache. In memory: a new leader relearns.
+ * until their entry expires — Karpenter's unavailable-offerings cache. Read from the failed launches the
+ * launcher records, so a new leader and a plan preview in another process know them too.
  */
 export class CapacityFailures {
-  private readonly failures = new Map<string, CapacityFailure>();
+  constructor(
+    private readonly launches: Pick<LaunchStore, 'poolFailuresSince'>,
+    private readonly clock: Clock,
+  ) {}
 
-  constructor(private readonly clock: Clock) {}
-
-  /** Records the failure if its kind is one that says something about the pool; returns whether it did. */
-  record(
-    pool: { region: string; zone: string; instanceType: string; market: Market },
-    kind: Ec2ErrorKind,
-    reason: string,
-  ) {
-    const ttl = CAPACITY_FAILURE_TTL_MS[kind];
-    if (ttl === undefined) return false;
-    const key = `${pool.region}/${pool.zone}/${pool.instanceType}/${pool.market}`;
-    this.failures.set(key, { ...pool, until: this.clock.now() + ttl, reason });
-    return true;
-  }
-
-  /** The failures still in force. */
-  active(): CapacityFailure[] {
+  /** The failures still in force: each pool's latest, until its kind's time has passed. */
+  async active(): Promise<CapacityFailure[]> {
     const now = this.clock.now();
-    for (const [key, failure] of this.failures) if (failure.until <= now) this.failures.delete(key);
-    return [...this.failures.values()];
+    const failures = await this.launches.poolFailuresSince(new Date(now - LONGEST_TTL_MS), KINDS);
+    return failures.flatMap(({ at, kind, code, message, ...pool }) => {
+      const until = at + (CAPACITY_FAILURE_TTL_MS[kind] ?? 0);
+      return until > now ? [{ ...pool, until, reason: `${code}: ${message}` }] : [];
+    });
   }
 }

@@ -11,7 +11,6 @@ import { slugid } from '../slugid.js';
 import type { Database } from '../store/database.js';
 import type { LaunchRecord, LaunchStore, NewLaunch } from '../store/launch-store.js';
 import type { NewSecret, SecretStore } from '../store/secret-store.js';
-import type { CapacityFailures } from './capacity-failures.js';
 import { KeyPairRepair } from './key-pair-repair.js';
 import { launchTags } from './observe-fleet.js';
 
@@ -30,7 +29,6 @@ export interface LauncherDeps {
   launches: LaunchStore;
   secrets: SecretStore;
   outbox: OutboxWriter;
-  capacityFailures: CapacityFailures;
   clock: Clock;
   logger: Logger;
   options: LauncherOptions;
@@ -272,16 +270,6 @@ export class Launcher {
       return !marked;
     });
     if (settledElsewhere) return;
-    this.deps.capacityFailures.record(
-      {
-        region: launch.region,
-        zone: launch.zone,
-        instanceType: launch.instanceType,
-        market: launch.market as Market,
-      },
-      error.kind,
-      `${error.awsCode}: ${error.message}`,
-    );
     this.deps.logger.warn({
       event: 'loop.launch-failed',
       workerType: launch.workerType,

@@ -189,9 +189,11 @@ export class ReconcilePass {
     signal?.throwIfAborted();
     if (reconcile) await this.reconcile(observations, prices, launchWanted(definitions, removals));
     const now = deps.clock.now();
-    const facts = gatherFacts(
-      await readFactSources(deps, now, { definitions, removals, observations, prices }),
-    );
+    const [sources, capacityFailures] = await Promise.all([
+      readFactSources(deps, now, { definitions, removals, observations, prices }),
+      deps.capacityFailures.active(),
+    ]);
+    const facts = gatherFacts(sources);
     const plan = planIteration({
       now,
       provisionerId: config.provisionerId,
@@ -203,7 +205,7 @@ export class ReconcilePass {
       maxObservationAgeMs: 2 * config.iterationIntervalMs,
       unavailableRegions: observations.flatMap((o) => (o.ok ? [] : [{ region: o.region, error: o.error }])),
       prices,
-      capacityFailures: deps.capacityFailures.active(),
+      capacityFailures,
       workerTypes: facts,
     });
     return { definitions, observations, prices, facts, plan };

@@ -1,4 +1,4 @@
-import type { Ec2ErrorKind, LaunchRequest } from '../ec2/ec2-port.js';
+import type { Ec2ErrorKind, LaunchRequest, Market } from '../ec2/ec2-port.js';
 import type { Database, Queryable } from './database.js';
 import type { SecretCipher } from './secret-cipher.js';
 
@@ -220,6 +220,36 @@ export class LaunchStore {
     ];
     // Stable, successes after failures: at one time (one pass's launches), a success still resets them.
     return outcomes.sort((a, b) => a.at - b.at);
+  }
+
+  /** Each pool's latest launch failure of one of `kinds` since `since` (any worker type). */
+  async poolFailuresSince(since: Date, kinds: readonly Ec2ErrorKind[]) {
+    const rows = await this.db.query<{
+      region: string;
+      zone: string;
+      instance_type: string;
+      market: Market;
+      error_kind: Ec2ErrorKind;
+      error_code: string;
+      error_message: string;
+      updated_at: Date;
+    }>(
+      `SELECT DISTINCT ON (region, zone, instance_type, market)
+         region, zone, instance_type, market, error_kind, error_code, error_message, updated_at
+       FROM launches WHERE state = 'failed' AND updated_at >= $1 AND error_kind = ANY($2::text[])
+       ORDER BY region, zone, instance_type, market, updated_at DESC`,
+      [since, kinds],
+    );
+    return rows.map((r) => ({
+      region: r.region,
+      zone: r.zone,
+      instanceType: r.instance_type,
+      market: r.market,
+      kind: r.error_kind,
+      code: r.error_code,
+      message: r.error_message,
+      at: r.updated_at.getTime(),
+    }));
   }
 
   /** Recent failures of a worker type with EC2's reasons (for the admin UI). */

@@ -183,6 +183,18 @@ describe('the provisioning loop under faults', () => {
     expect(candidates.find((c) => c.zone === 'us-west-2a')?.excluded).toBe('capacity-failure');
     const failures = await h.runtime.launchStore.recentFailures('ice');
     expect(failures[0]).toMatchObject({ zone: 'us-west-2a', code: 'InsufficientInstanceCapacity' });
+    // A new leader, and a preview in another process, know the failure too (they share only the database).
+    h.addTasks('ice', 5);
+    const queue = h.runtime.queue as NonNullable<typeof h.runtime.queue>;
+    const fresh = h.runtime.provisioning(queue).pass;
+    const excludedBy = async () =>
+      (await fresh.preview()).workerTypes[0]?.record.offers?.candidates.find((c) => c.zone === 'us-west-2a');
+    expect(await excludedBy()).toMatchObject({
+      excluded: 'capacity-failure',
+      detail: expect.stringContaining('InsufficientInstanceCapacity'),
+    });
+    await h.clock.advanceBy(10 * 60_000);
+    expect((await excludedBy())?.excluded).not.toBe('capacity-failure');
     const [leaked] = await h.test.db.query<{ n: number }>(
       'SELECT count(*)::int AS n FROM secrets WHERE consumed_at IS NULL',
     );

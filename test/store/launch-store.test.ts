@@ -103,6 +103,37 @@ describe.each(engines())('LaunchStore on $name', (engine) => {
     expect(await launches.markFailed(test.db, unsettled.clientToken, failure, at(-98))).toBe(true);
   });
 
+  // Long before the other tests' windows, and pools of their own (us-east-1).
+  it('gives each pool its latest failure of the kinds asked for, since a time, whatever the worker type', async () => {
+    const fail = async (zone: string, minute: number, kind: 'insufficient-capacity' | 'invalid-request') => {
+      const launch = { ...newLaunch(`pool-${zone}`), region: 'us-east-1', zone };
+      await test.db.transaction((tx) => launches.record(tx, [launch], at(minute)));
+      await launches.markFailed(
+        test.db,
+        launch.clientToken,
+        { kind, code: `code-${minute}`, message: 'm' },
+        at(minute),
+      );
+    };
+    await fail('us-east-1a', -80, 'insufficient-capacity'); // before `since`
+    await fail('us-east-1b', -75, 'insufficient-capacity');
+    await fail('us-east-1b', -72, 'insufficient-capacity'); // the pool's latest
+    await fail('us-east-1c', -74, 'invalid-request'); // not a kind asked for
+    const found = await launches.poolFailuresSince(at(-78), ['insufficient-capacity', 'price-too-low']);
+    expect(found.filter((f) => f.region === 'us-east-1')).toEqual([
+      {
+        region: 'us-east-1',
+        zone: 'us-east-1b',
+        instanceType: 'c5.large',
+        market: 'spot',
+        kind: 'insufficient-capacity',
+        code: 'code--72',
+        message: 'm',
+        at: at(-72).getTime(),
+      },
+    ]);
+  });
+
   it('gives the breaker every failure and, of a worker type that failed, only its latest success', async () => {
     await launched('old', -30, 'invalid'); // before the window
     await launched('a', 1, 'ok');
