@@ -88,10 +88,12 @@ export function planWorkerType(
     guardRails.push({ rail: 'circuit-breaker', effects: [effect], message: breaker.message });
   }
   const blocks = (effect: GuardRailEffect) => guardRails.some((rail) => rail.effects.includes(effect));
+  // An open breaker still gets its offers ranked, each cut one marked `breaker`: the record says what it held back.
+  const blocksOffers = guardRails.some(
+    (rail) => rail.rail !== 'circuit-breaker' && rail.effects.includes('blocks-scale-up'),
+  );
   const offers =
-    change !== null && change > 0 && !blocks('blocks-scale-up')
-      ? scaleUp(facts, change, fleet, breaker, context)
-      : null;
+    change !== null && change > 0 && !blocksOffers ? scaleUp(facts, change, fleet, breaker, context) : null;
   if (offers !== null) guardRails.push(...offerRails(offers));
   const scaleDown =
     change !== null && change < 0 && !blocks('blocks-scale-down')

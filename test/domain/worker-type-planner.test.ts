@@ -361,6 +361,16 @@ describe('guard rails', () => {
     expect(offers?.unmet).toMatchObject({ capacity: 2, reasons: ['on-demand-not-allowed', 'breaker'] });
   });
 
+  it('an open breaker still ranks the offers, and marks those it held back', () => {
+    const result = plan({ facts: { pendingTasks: 2, breaker: openBreaker } });
+    const offers = result.record.offers;
+    expect(result.launches).toEqual([]);
+    expect(offers?.candidates.filter((c) => c.excluded === 'breaker').length).toBeGreaterThan(0);
+    expect(offers?.candidates.every((c) => c.launches === 0)).toBe(true);
+    expect(offers?.unmet).toMatchObject({ capacity: 2, reasons: ['on-demand-not-allowed', 'breaker'] });
+    expect(result.record.guardRails.map((r) => r.rail)).toEqual(['circuit-breaker']);
+  });
+
   it('a breaker opening this iteration pauses this iteration’s launches', () => {
     const failures = [3, 2, 1].map((ago) => ({
       at: NOW - ago * MIN,
