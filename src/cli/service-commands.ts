@@ -194,6 +194,24 @@ export function describePlan(plan: IterationPlan, shown: readonly WorkerTypePlan
     for (const t of p.terminations) lines.push(`  terminate ${t.instanceId} in ${t.region}: ${t.reason}`);
     for (const x of p.cancellations) lines.push(`  cancel ${x.spotRequestId} in ${x.region}: ${x.reason}`);
     for (const b of p.blocked) lines.push(`  ${b.rail}: ${b.message}`);
+    lines.push(...describeOffers(p));
   }
   return lines.join('\n');
+}
+
+/** Why capacity went unmet, and the offers left out grouped by reason (`--json` lists every candidate). */
+function describeOffers(p: WorkerTypePlan): string[] {
+  const offers = p.record.offers;
+  if (!offers) return [];
+  const lines = offers.unmet ? [`  unmet: ${offers.unmet.message}`] : [];
+  const excluded = new Map<string, typeof offers.candidates>();
+  for (const c of offers.candidates) {
+    if (c.excluded !== null) excluded.set(c.excluded, [...(excluded.get(c.excluded) ?? []), c]);
+  }
+  for (const [reason, [first, ...rest]] of excluded) {
+    if (!first) continue;
+    const example = `${first.market} ${first.instanceType} in ${first.zone}${first.detail ? ` (${first.detail})` : ''}`;
+    lines.push(`  excluded, ${reason}: ${example}${rest.length > 0 ? ` and ${rest.length} more` : ''}`);
+  }
+  return lines;
 }
