@@ -1,18 +1,18 @@
 import type { Clock } from '../clock/clock.js';
 import type { Config } from '../config/config.js';
 import { planIteration } from '../domain/iteration-planner.js';
-import { hourlyPrices, type PriceObservation } from '../domain/offers.js';
+import type { PriceObservation } from '../domain/offers.js';
 import type { IterationPlan, WorkerTypeFacts } from '../domain/plan-types.js';
 import type { WorkerType } from '../domain/worker-type.js';
-import type { Ec2Instance, Ec2Port } from '../ec2/ec2-port.js';
+import type { Ec2Port } from '../ec2/ec2-port.js';
 import type { Logger } from '../log/logger.js';
 import type { QueuePort } from '../queue/queue-port.js';
 import type { Database } from '../store/database.js';
 import type { FleetView } from '../store/fleet-view.js';
 import type { IterationStore, WorkerTypeSnapshot } from '../store/iteration-store.js';
-import type { LaunchRecord, LaunchStore } from '../store/launch-store.js';
+import type { LaunchStore } from '../store/launch-store.js';
 import type { ObservationStore } from '../store/observation-store.js';
-import type { PendingRemoval, RemovalStore } from '../store/removal-store.js';
+import type { RemovalStore } from '../store/removal-store.js';
 import type { SecretStore } from '../store/secret-store.js';
 import type { WorkerTypeStore } from '../store/worker-type-store.js';
 import { actOnPlan } from './act-on-plan.js';
@@ -20,17 +20,12 @@ import type { CapacityFailures } from './capacity-failures.js';
 import type { DemandWatch } from './demand-watch.js';
 import { gatherFacts } from './gather-facts.js';
 import type { Housekeeper } from './housekeeper.js';
-import {
-  instanceRows,
-  iterationSummary,
-  snapshotOf,
-  spotRequestRows,
-  type WorkerTypeOutcome,
-} from './iteration-record.js';
+import { iterationSummary, snapshotOf, type WorkerTypeOutcome } from './iteration-record.js';
 import type { Launcher } from './launcher.js';
 import { observeFleet, type RegionObservation } from './observe-fleet.js';
 import type { PriceBook } from './price-book.js';
 import { readFactSources } from './read-fact-sources.js';
+import { settleObservations } from './settle-observations.js';
 
 export interface PassDeps {
   config: Config;
@@ -187,7 +182,7 @@ export class ReconcilePass {
     const observations = await observeFleet(deps.ec2, config.allowedRegions, config.provisionerId, signal);
     const prices = await this.prices(definitions, observations, signal);
     signal?.throwIfAborted();
-    if (reconcile) await this.reconcile(observations, prices, launchWanted(definitions, removals));
+    if (reconcile) await settleObservations(deps, { observations, prices, definitions, removals });
     const now = deps.clock.now();
     const [sources, capacityFailures] = await Promise.all([
       readFactSources(deps, now, { definitions, removals, observations, prices }),
@@ -232,39 +227,6 @@ export class ReconcilePass {
     return perRegion.flat();
   }
 
-  /** Stores what was observed, and settles launches whose outcome was unknown. */
-  private async reconcile(
-    observations: readonly RegionObservation[],
-    prices: readonly PriceObservation[],
-    wanted: (launch: LaunchRecord) => boolean,
-  ) {
-    const { deps } = this;
-    const now = new Date(deps.clock.now());
-    const hourly = hourlyPrices(prices);
-    const priceOf = (i: Ec2Instance) => hourly(i, i.market);
-    const visibleByToken = new Map<string, string>();
-    for (const o of observations) {
-      if (!o.ok) continue;
-      for (const i of o.instances) if (i.clientToken) visibleByToken.set(i.clientToken, i.instanceId);
-      const { provisionerId } = deps.config;
-      await deps.observations.replaceRegion(
-        o.region,
-        instanceRows(o, provisionerId, priceOf),
-        spotRequestRows(o, provisionerId),
-        now,
-      );
-    }
-    const unresolved = await deps.launches.unresolved();
-    const reachable = new Set(observations.filter((o) => o.ok).map((o) => o.region));
-    const allowed = new Set(deps.config.allowedRegions);
-    // A launch in a region no longer allowed is never observed again: it can only be abandoned.
-    await deps.launcher.resolve(
-      unresolved.filter((l) => reachable.has(l.region) || !allowed.has(l.region)),
-      visibleByToken,
-      (l) => allowed.has(l.region) && wanted(l),
-    );
-  }
-
   private async record(iterationId: number, observed: Observed, outcomes: readonly WorkerTypeOutcome[]) {
     const { deps } = this;
     const now = new Date(deps.clock.now());
@@ -295,14 +257,4 @@ export class ReconcilePass {
     }
     return snapshots;
   }
-}
-
-/** A launch still worth retrying: its worker type is defined and not being removed since it was recorded. */
-function launchWanted(definitions: readonly WorkerType[], removals: readonly PendingRemoval[]) {
-  const defined = new Set(definitions.map((d) => d.workerType));
-  const removedAt = new Map(removals.map((r) => [r.workerType, r.requestedAt]));
-  return (launch: LaunchRecord) => {
-    const removed = removedAt.get(launch.workerType);
-    return defined.has(launch.workerType) && (removed === undefined || launch.createdAt > removed);
-  };
 }
