@@ -15,7 +15,7 @@ export interface SettleDeps {
   config: Pick<Config, 'allowedRegions' | 'provisionerId'>;
   clock: Clock;
   logger: Logger;
-  observations: Pick<ObservationStore, 'replaceRegion'>;
+  observations: Pick<ObservationStore, 'forgetOtherRegions' | 'replaceRegion'>;
   launches: Pick<LaunchStore, 'unresolved'>;
   launcher: Pick<Launcher, 'resolve'>;
 }
@@ -28,15 +28,20 @@ export interface SettleInput {
 }
 
 /**
- * Stores what was observed, and settles launches whose outcome was unknown: seen in EC2, retried, or
- * abandoned.
+ * Stores what was observed (forgetting regions no longer allowed), and settles launches whose outcome was
+ * unknown: seen in EC2, retried, or abandoned.
  */
 export async function settleObservations(deps: SettleDeps, observed: SettleInput): Promise<void> {
-  const { config } = deps;
+  const { config, logger } = deps;
   const { observations } = observed;
   const now = new Date(deps.clock.now());
   const hourly = hourlyPrices(observed.prices);
   const priceOf = (i: Ec2Instance) => hourly(i, i.market);
+  const forgotten = await deps.observations.forgetOtherRegions(config.allowedRegions);
+  for (const [region, liveInstances] of forgotten) {
+    // Its instances are no longer managed (nor terminated, nor counted): the operator should know.
+    logger.warn({ event: 'loop.region-no-longer-allowed', region, liveInstances });
+  }
   const visibleByToken = new Map<string, string>();
   for (const o of observations) {
     if (!o.ok) continue;

@@ -42,6 +42,7 @@ export class ObservationStore {
     string,
     { instances: Written<InstanceRow>; requests: Written<SpotRequestRow> }
   >();
+  private othersForgotten = false;
 
   constructor(private readonly db: Database) {}
 
@@ -86,9 +87,31 @@ export class ObservationStore {
     });
   }
 
+  /**
+   * Deletes the rows of regions not in `regions` (dropped from ALLOWED_REGIONS: never described again, so
+   * their rows would go stale for ever), once per leadership. Returns the live instances forgotten, by region.
+   */
+  async forgetOtherRegions(regions: readonly string[]): Promise<Map<string, number>> {
+    const live = new Map<string, number>();
+    if (this.othersForgotten) return live;
+    const gone = await this.db.transaction(async (tx) => {
+      await tx.query('DELETE FROM observed_spot_requests WHERE NOT (region = ANY($1::text[]))', [regions]);
+      return tx.query<{ region: string; state: string }>(
+        'DELETE FROM observed_instances WHERE NOT (region = ANY($1::text[])) RETURNING region, state',
+        [regions],
+      );
+    });
+    this.othersForgotten = true;
+    for (const { region, state } of gone) {
+      if (state === 'pending' || state === 'running') live.set(region, (live.get(region) ?? 0) + 1);
+    }
+    return live;
+  }
+
   /** Forgets what was written (another process may have written since: e.g. after losing leadership). */
   reset(): void {
     this.written.clear();
+    this.othersForgotten = false;
   }
 
   private async load(region: string) {

@@ -197,4 +197,24 @@ describe('the provisioning loop keeps EC2 clean', () => {
     const keyName = keyPairName(h.config.awsKeyPrefix, 'split', undefined);
     expect(h.world.ec2.region('us-west-2').keyPairs.get(keyName)).toBeUndefined();
   });
+
+  it('stops showing instances of a region dropped from ALLOWED_REGIONS, which it no longer describes', async () => {
+    const before = await start(engine);
+    const only = (region: string) => ({ regions: loopDefinition([region]).regions, instanceTypes: oneType });
+    await before.define('east', { ...only('us-east-1'), minCapacity: 1 });
+    await before.define('west', { ...only('us-west-2'), minCapacity: 1 });
+    await before.iterate(2);
+    const instancesInState = async (h: typeof before, workerType: string) => {
+      const state = (await h.runtime.status.state(workerType)) as { instances: { region: string }[] };
+      return state.instances.map((i) => i.region);
+    };
+    expect(await instancesInState(before, 'east')).toEqual(['us-east-1']);
+    // A restart with us-east-1 no longer allowed, on the same database and world.
+    const { test: database, clock, world } = before;
+    const after = await start(engine, { database, clock, world, env: { ALLOWED_REGIONS: 'us-west-2' } });
+    await after.iterate();
+    expect(before.liveInstances('east')).toHaveLength(1);
+    expect(await instancesInState(after, 'east')).toEqual([]);
+    expect(await instancesInState(after, 'west')).toEqual(['us-west-2']);
+  });
 });

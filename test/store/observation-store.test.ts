@@ -130,4 +130,25 @@ describe.each(engines())('ObservationStore on $name', (engine) => {
     expect(row?.state_reason).toBe('Server.SpotInstanceTermination: gone');
     expect(new Date(row?.observed_at ?? 0).toISOString()).toBe(at(1).toISOString());
   });
+
+  it('forgets regions no longer allowed, once per leadership, counting their live instances', async () => {
+    const kept = ['us-west-2', 'eu-central-1', 'ap-south-1', 'sa-east-1'];
+    const store = new ObservationStore(test.db);
+    const dropped = (id: string, state: string) => instance(id, { region: 'ca-central-1', state });
+    await store.replaceRegion(
+      'ca-central-1',
+      [dropped('i-30', 'running'), dropped('i-31', 'pending'), dropped('i-32', 'terminated')],
+      [request('sir-30', { region: 'ca-central-1' })],
+      at(0),
+    );
+    await store.replaceRegion('sa-east-1', [instance('i-40', { region: 'sa-east-1' })], [], at(0));
+    expect([...(await store.forgetOtherRegions(kept))]).toEqual([['ca-central-1', 2]]);
+    expect(await stored('ca-central-1')).toEqual({ instances: {}, requests: {} });
+    expect(Object.keys((await stored('sa-east-1')).instances)).toEqual(['i-40']);
+    // Once per leadership: a later call asks nothing of the database.
+    await store.replaceRegion('ca-central-1', [dropped('i-33', 'running')], [], at(1));
+    expect((await store.forgetOtherRegions(kept)).size).toBe(0);
+    store.reset();
+    expect([...(await store.forgetOtherRegions(kept))]).toEqual([['ca-central-1', 1]]);
+  });
 });
