@@ -3,14 +3,12 @@ import { instanceTypeConfig } from '../../src/domain/worker-type.js';
 import { engines } from '../helpers/databases.js';
 import { loopDefinition, loopHarnesses } from '../helpers/loop-harness.js';
 
-const [pglite] = engines();
-const engine = pglite as NonNullable<typeof pglite>;
-
 const oneType = (instanceType: string, capacity = 1, utility = 1) => [
   instanceTypeConfig(instanceType, { capacity, utility }),
 ];
 
-describe('the provisioning loop scales against the simulated world', () => {
+// On both engines: the loop's own queries (launches, in-flight capacity, snapshots) run on PostgreSQL too.
+describe.each(engines())('the provisioning loop scales against the simulated world, on $name', (engine) => {
   const start = loopHarnesses();
 
   it('launches capacity for pending tasks, tagged and with user data, and does not launch it twice', async () => {
