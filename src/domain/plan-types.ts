@@ -40,6 +40,18 @@ export interface InstanceFact {
   stateTransitionAt?: number;
   /** This provisioner asked EC2 to terminate it. */
   terminatedByUs?: boolean;
+  /** From the stored observation of a region that failed to describe this iteration, not from EC2 now. */
+  lastSeen?: boolean;
+}
+
+/**
+ * Whether an instance is capacity (and spend): live, unless we asked EC2 to terminate it and only a stale
+ * observation says otherwise. One EC2 describes live after that request was not terminated (the call
+ * failed, or its answer was lost before EC2 acted): it counts, and is planned again.
+ */
+export function countsAsCapacity(instance: Pick<InstanceFact, 'state' | 'terminatedByUs' | 'lastSeen'>) {
+  const live = instance.state === 'pending' || instance.state === 'running';
+  return live && !(instance.terminatedByUs === true && instance.lastSeen === true);
 }
 
 export type SpotRequestFactState = 'open' | 'active';
@@ -276,7 +288,7 @@ export function countFleet(
   };
   const visible = new Set(resources.instances.map((instance) => instance.instanceId));
   for (const { instanceId: id, state, launchTime, ...instance } of resources.instances) {
-    if (instance.terminatedByUs === true || (state !== 'pending' && state !== 'running')) continue;
+    if (!countsAsCapacity({ state, ...instance }) || (state !== 'pending' && state !== 'running')) continue;
     const capacity = capacityOf(definition, instance.instanceType);
     fleet.capacity[state === 'running' ? 'runningCapacity' : 'pendingCapacity'] += capacity;
     fleet.hourlySpend += instance.hourlyPrice;

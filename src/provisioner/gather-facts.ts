@@ -181,6 +181,7 @@ function lastSeenFact(seen: ObservedInstance, sources: FactSources, prices: Pric
     hourlyPrice: prices(seen, market) ?? 0,
     checkedIn: sources.checkedIn.has(seen.instanceId),
     ...(sources.terminatedByUs.has(seen.instanceId) ? { terminatedByUs: true } : {}),
+    lastSeen: true,
   };
 }
 

@@ -71,15 +71,9 @@ export class Housekeeper {
         batch.map((t) => ({ instanceId: t.instanceId, workerType: t.workerType, region, reason: t.reason })),
         now,
       );
-      try {
-        await this.deps.ec2.terminateInstances(region, ids, signal ? { signal } : {});
-      } catch (error) {
-        // Still running as far as anyone knows: counted again (capacity, spend) and terminated again later.
-        await this.deps.iterations.withdrawTerminations(ids, now).catch((withdrawal: Error) => {
-          this.deps.logger.error({ event: 'loop.termination-withdrawal-failed', region, err: withdrawal });
-        });
-        throw error;
-      }
+      // Kept when the call fails (EC2 may have acted before its answer was lost): an instance it did not
+      // terminate is described live next iteration, counted again and terminated again.
+      await this.deps.ec2.terminateInstances(region, ids, signal ? { signal } : {});
       done.push(...ids);
       await this.announce(batch, now);
     });

@@ -1,4 +1,9 @@
-import type { IterationPlan, WorkerTypeFacts, WorkerTypePlan } from '../domain/plan-types.js';
+import {
+  countsAsCapacity,
+  type IterationPlan,
+  type WorkerTypeFacts,
+  type WorkerTypePlan,
+} from '../domain/plan-types.js';
 import { capacityOf } from '../domain/worker-type.js';
 import type { Ec2Instance } from '../ec2/ec2-port.js';
 import type { IterationSummary, WorkerTypeSnapshot } from '../store/iteration-store.js';
@@ -19,13 +24,12 @@ export function snapshotOf(
 ): WorkerTypeSnapshot {
   const { plan } = outcome;
   const definition = facts?.definition ?? { instanceTypes: [] };
-  // The instances the plan counts as capacity: live, not being terminated by housekeeping or already by us.
+  // The instances the plan counts as capacity, less those housekeeping terminates now.
   const leaving = new Set(
     plan.terminations.filter((t) => t.reason !== 'surplus-pending-instance').map((t) => t.instanceId),
   );
   const spotCapacity = (facts?.instances ?? [])
-    .filter((i) => i.market === 'spot' && (i.state === 'pending' || i.state === 'running'))
-    .filter((i) => i.terminatedByUs !== true && !leaving.has(i.instanceId))
+    .filter((i) => i.market === 'spot' && countsAsCapacity(i) && !leaving.has(i.instanceId))
     .reduce((sum, i) => sum + capacityOf(definition, i.instanceType), 0);
   const failed = outcome.launches.filter((l) => l.outcome === 'failed');
   return {

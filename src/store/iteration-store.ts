@@ -248,18 +248,6 @@ export class IterationStore {
     );
   }
 
-  /**
-   * Takes back the records `recordTerminations` wrote at `requestedAt` for a call that failed: those
-   * instances are counted again, and terminated again if still surplus. An earlier record stays.
-   */
-  async withdrawTerminations(instanceIds: readonly string[], requestedAt: Date): Promise<void> {
-    if (instanceIds.length === 0) return;
-    await this.db.query(
-      'DELETE FROM instance_terminations WHERE instance_id = ANY($1::text[]) AND requested_at = $2',
-      [instanceIds, requestedAt],
-    );
-  }
-
   /** Instance ids this service terminated (so their deaths are not held against their worker type). */
   async terminatedByUs(since: Date): Promise<Set<string>> {
     const rows = await this.db.query<{ instance_id: string }>(

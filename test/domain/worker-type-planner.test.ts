@@ -138,8 +138,14 @@ describe('capacity and scale-up', () => {
       change: 1,
     },
     {
-      name: 'instances we are terminating do not count',
+      name: 'an instance we asked to terminate counts while EC2 still describes it live (the call failed)',
       facts: { pendingTasks: 0, instances: [instance('i-1', { terminatedByUs: true })] },
+      definition: { minCapacity: 1 },
+      change: 0,
+    },
+    {
+      name: 'an instance we asked to terminate, only last seen live, does not count',
+      facts: { pendingTasks: 0, instances: [instance('i-1', { terminatedByUs: true, lastSeen: true })] },
       definition: { minCapacity: 1 },
       change: 1,
     },

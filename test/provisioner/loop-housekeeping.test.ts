@@ -74,6 +74,35 @@ describe('the provisioning loop keeps EC2 clean', () => {
     expect(h.liveInstances('shrink')).toHaveLength(1);
   });
 
+  it('holds no termination whose answer was lost against the worker type, though EC2 carried it out', async () => {
+    let loseReply = false;
+    const h = await start(engine, {
+      wrapEc2: (ec2) =>
+        Object.assign(Object.create(ec2) as Ec2Port, {
+          terminateInstances: async (...args: Parameters<Ec2Port['terminateInstances']>) => {
+            await ec2.terminateInstances(...args);
+            if (loseReply)
+              throw new Ec2Error('unavailable', 'TimeoutError', args[0], 'TerminateInstances', 'lost');
+          },
+        }),
+    });
+    await h.define('shrink', { ...westOnly(), maxCapacity: 5 });
+    h.addTasks('shrink', 4);
+    await h.iterate(1, 0);
+    await h.runtime.workerTypes.update('shrink', { maxCapacity: 1 }, 'test');
+    loseReply = true;
+    const lost = await h.iterate(1, 0);
+    expect(lost.plan.workerTypes.find((p) => p.workerType === 'shrink')?.terminations).toHaveLength(3);
+    expect(h.liveInstances('shrink')).toHaveLength(1);
+    loseReply = false;
+    // Three instances died before checking in, all by our hand: no breaker.
+    const next = await h.iterate(2);
+    const plan = next.plan.workerTypes.find((p) => p.workerType === 'shrink');
+    expect(plan?.breaker?.status ?? 'closed').toBe('closed');
+    expect(plan?.blocked).toEqual([]);
+    expect(plan?.capacity).toMatchObject({ runningCapacity: 1, pendingCapacity: 0 });
+  });
+
   it('terminates instances older than MAX_INSTANCE_LIFE (zombies) and replaces needed capacity', async () => {
     const h = await start(engine, { env: { MAX_INSTANCE_LIFE: '1' } });
     await h.define('old', { ...westOnly(), minCapacity: 1 });
