@@ -94,7 +94,8 @@ export function planWorkerType(
   );
   const offers =
     change !== null && change > 0 && !blocksOffers ? scaleUp(facts, change, fleet, breaker, context) : null;
-  if (offers !== null) guardRails.push(...offerRails(offers));
+  // Under an open breaker the offers are for the record only: no money cap or quota limited anything.
+  if (offers !== null && breaker.launchAllowance !== 0) guardRails.push(...offerRails(offers));
   const scaleDown =
     change !== null && change < 0 && !blocks('blocks-scale-down')
       ? planScaleDown({ resources: fleet.resources, change, minCapacity: definition.minCapacity })
@@ -250,21 +251,26 @@ function scaleUp(
   let plan: OfferPlan;
   if (context.strategy === 'classic') {
     if (context.random === undefined) throw new TypeError('the classic strategy needs a random source');
-    plan = selectOffersClassic(input, context.random);
+    // An open breaker's record must not use up draws the worker types planned after it would get.
+    plan = selectOffersClassic(input, breaker.launchAllowance === 0 ? () => 0.5 : context.random);
   } else plan = selectOffers(input);
-  return breaker.launchAllowance === null ? plan : limitLaunches(plan, breaker.launchAllowance);
+  const allowance = breaker.launchAllowance;
+  return allowance === null ? plan : limitLaunches(plan, allowance, breaker.message);
 }
 
 /**
  * Keeps the first `allowance` launches (the selectors order them best first) and redoes the sums; the
  * candidates that lost launches show the breaker as the reason.
  */
-function limitLaunches(plan: OfferPlan, allowance: number): OfferPlan {
+function limitLaunches(plan: OfferPlan, allowance: number, why: string | null): OfferPlan {
   if (plan.launches.length <= allowance) return plan;
   const launches = plan.launches.slice(0, allowance);
   const totals = planTotals(launches);
   const key = (pool: Pool & { market: Market }) => poolKey(pool, pool.market);
-  const detail = `circuit breaker trial allows ${allowance} launch(es)`;
+  const detail =
+    allowance === 0
+      ? `circuit breaker ${why ?? 'open'}`
+      : `circuit breaker trial allows ${allowance} launch(es)`;
   const candidates = plan.candidates.map((candidate) => {
     const kept = launches.filter((launch) => key(launch) === key(candidate)).length;
     if (kept === candidate.launches) return candidate;

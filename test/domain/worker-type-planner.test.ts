@@ -374,7 +374,25 @@ describe('guard rails', () => {
     expect(offers?.candidates.filter((c) => c.excluded === 'breaker').length).toBeGreaterThan(0);
     expect(offers?.candidates.every((c) => c.launches === 0)).toBe(true);
     expect(offers?.unmet).toMatchObject({ capacity: 2, reasons: ['on-demand-not-allowed', 'breaker'] });
+    expect(offers?.candidates.find((c) => c.excluded === 'breaker')?.detail).toBe(
+      `circuit breaker paused until 2024-01-05T12:05:00.000Z: ${openBreaker.reason}`,
+    );
     expect(result.record.guardRails.map((r) => r.rail)).toEqual(['circuit-breaker']);
+  });
+
+  it('an open breaker’s offers, for the record only, report no money cap or quota, nor use up classic draws', () => {
+    const budgeted = plan({
+      facts: { pendingTasks: 5, breaker: openBreaker },
+      context: { remainingHourlyBudget: 0.05 },
+    });
+    expect(rails(budgeted)).toEqual(['circuit-breaker']);
+    let draws = 0;
+    const random = () => {
+      draws += 1;
+      return 0.5;
+    };
+    plan({ facts: { pendingTasks: 2, breaker: openBreaker }, context: { strategy: 'classic', random } });
+    expect(draws).toBe(0);
   });
 
   it('a breaker opening this iteration pauses this iteration’s launches', () => {
