@@ -226,16 +226,22 @@ describe('Ec2Gateway against the EC2 simulator (real AWS SDK over HTTP)', () => 
     const { port } = silent.address() as AddressInfo;
     // A minute to answer and five attempts: only the signal can end these calls within the test.
     const hung = gatewayWith({ endpoint: `http://127.0.0.1:${port}`, requestTimeoutMs: 60_000 });
+    const deadline = new Error('the iteration ran longer than 900000 ms');
+    const waiting = new AbortController();
     const backingOff = gatewayWith({
       maxAttempts: 5,
       baseDelayMs: 60_000,
       maxDelayMs: 60_000,
       random: () => 1,
+      // Aborted during the minute of back-off that follows the first failed attempt, whatever its speed.
+      onCall: (event) => {
+        calls.push(event);
+        setTimeout(() => waiting.abort(deadline), 50);
+      },
     });
     const before = calls.length;
     let fault: { id: number } | undefined;
     try {
-      const deadline = new Error('the iteration ran longer than 900000 ms');
       const inFlight = new AbortController();
       const described = hung.describeInstances('us-west-2', { tags: TAGS }, { signal: inFlight.signal });
       setTimeout(() => inFlight.abort(deadline), 100);
@@ -243,9 +249,7 @@ describe('Ec2Gateway against the EC2 simulator (real AWS SDK over HTTP)', () => 
       expect(calls.slice(before)).toEqual([]);
 
       fault = world.faults.regionDown({ region: 'us-east-1' });
-      const waiting = new AbortController();
       const zones = backingOff.describeAvailabilityZones('us-east-1', { signal: waiting.signal });
-      setTimeout(() => waiting.abort(deadline), 100);
       await expect(zones).rejects.toBe(deadline);
       // One failed attempt, then the abort ended its minute of back-off.
       expect(calls.slice(before).map((c) => [c.region, c.attempt])).toEqual([['us-east-1', 1]]);
