@@ -204,7 +204,19 @@ export class Launcher {
       return await this.deps.ec2.runInstance(launch.request);
     } catch (error) {
       if (!(error instanceof Ec2Error) || error.awsCode !== 'InvalidKeyPair.NotFound') throw error;
-      await this.keyPairs.repair(launch.region, launch.request.launchSpec.KeyName);
+      // A repair that fails leaves the launch failed for its missing key pair, the cause the owner can act on.
+      const repaired = await this.keyPairs.repair(launch.region, launch.request.launchSpec.KeyName).then(
+        () => true,
+        (repairError: Error) => {
+          this.deps.logger.warn({
+            event: 'loop.key-pair-repair-failed',
+            region: launch.region,
+            err: repairError,
+          });
+          return false;
+        },
+      );
+      if (!repaired) throw error;
       return this.deps.ec2.runInstance(launch.request);
     }
   }

@@ -202,6 +202,31 @@ describe('the provisioning loop keeps EC2 clean', () => {
     expect(h.world.ec2.region('us-west-2').keyPairs.get(keyName)).toBeDefined();
   });
 
+  it('fails a launch for its missing key pair when the key pair cannot be made again', async () => {
+    let refuse = false;
+    const h = await start(engine, {
+      wrapEc2: (ec2) =>
+        Object.assign(Object.create(ec2) as Ec2Port, {
+          ensureKeyPair: (...args: Parameters<Ec2Port['ensureKeyPair']>) =>
+            refuse
+              ? Promise.reject(
+                  new Ec2Error('invalid-request', 'UnauthorizedOperation', args[0], 'ImportKeyPair', 'no'),
+                )
+              : ec2.ensureKeyPair(...args),
+        }),
+    });
+    await h.define('keyless', westOnly());
+    await h.runtime.ec2.deleteKeyPair('us-west-2', keyPairName(h.config.awsKeyPrefix, 'keyless', undefined));
+    refuse = true;
+    h.addTasks('keyless', 2);
+    const report = await h.iterate();
+    const launches = report.outcomes.find((o) => o.plan.workerType === 'keyless')?.launches;
+    expect(launches).toEqual([
+      { outcome: 'failed', kind: 'not-found', code: 'InvalidKeyPair.NotFound' },
+      { outcome: 'failed', kind: 'not-found', code: 'InvalidKeyPair.NotFound' },
+    ]);
+  });
+
   it('deletes the key pair of a removal committed while the iteration read definitions and removals', async () => {
     const inner = await engine.open();
     let betweenReads: (() => Promise<void>) | undefined;
