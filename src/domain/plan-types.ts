@@ -227,8 +227,9 @@ export interface RemovalFinished {
   workerType: string;
   requestedAt: number;
   /**
-   * False when the worker type was re-created since: its key pairs are in use again. The plan's view at
-   * the iteration's start; the housekeeper asks again just before deleting them.
+   * False when the worker type was re-created since: its key pairs are in use again. What the plan (and
+   * its preview) expects; the housekeeper does not read it, it decides from the definition it finds just
+   * before deleting them.
    */
   deleteKeyPairs: boolean;
 }
