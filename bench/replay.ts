@@ -53,7 +53,11 @@ async function main(): Promise<void> {
   console.log(formatReport(report));
   const name = basename(args.trace).replace(/\.[^.]*$/, '');
   await mkdir(args.out, { recursive: true });
-  await writeFile(join(args.out, `replay-${name}.json`), `${JSON.stringify(report)}\n`);
+  const ratios = report.results.map((r) => ({ ...r, costOverLowerBound: r.costUsd / bound.usd }));
+  await writeFile(
+    join(args.out, `replay-${name}.json`),
+    `${JSON.stringify({ ...report, results: ratios })}\n`,
+  );
   const series = results.map((r) => ({ title: `${name}: ${r.strategy} strategy`, points: r.timeline }));
   await writeFile(join(args.out, `replay-${name}.svg`), demandPlot(`Demand vs capacity, ${name}`, series));
   const wall = (performance.now() - started) / 1000;

@@ -14,22 +14,32 @@ function escapeXml(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
-/** Keeps at most `limit` points, taking each bucket's maximum so short peaks stay visible. */
-export function downsample(values: readonly number[], limit: number): number[] {
-  if (values.length <= limit) return [...values];
-  const out: number[] = [];
-  const size = values.length / limit;
-  for (let i = 0; i < limit; i++) {
-    let max = 0;
-    for (let j = Math.floor(i * size); j < Math.floor((i + 1) * size); j++)
-      max = Math.max(max, values[j] ?? 0);
-    out.push(max);
-  }
-  return out;
+/** A value at a time, in hours from the start. */
+export interface TimedValue {
+  hours: number;
+  value: number;
 }
 
-function path(values: readonly number[], x: (i: number) => number, y: (v: number) => number): string {
-  return values.map((v, i) => `${i === 0 ? 'M' : 'L'}${x(i).toFixed(1)},${y(v).toFixed(1)}`).join('');
+/**
+ * Keeps at most `limit` points, one per equal slice of time (`hours` in all), each slice's maximum so short
+ * peaks stay visible. Iterations are not evenly spaced (early ones start between intervals), so slicing by
+ * index would skew the time axis.
+ */
+export function downsample(points: readonly TimedValue[], hours: number, limit: number): TimedValue[] {
+  if (points.length <= limit) return [...points];
+  const slices = new Map<number, TimedValue>();
+  for (const point of points) {
+    const slice = Math.min(limit - 1, Math.floor((point.hours / Math.max(hours, 1e-9)) * limit));
+    const kept = slices.get(slice);
+    if (!kept || point.value > kept.value) slices.set(slice, point);
+  }
+  return [...slices.entries()].sort(([a], [b]) => a - b).map(([, point]) => point);
+}
+
+function path(points: readonly TimedValue[], x: (hours: number) => number, y: (v: number) => number): string {
+  return points
+    .map((p, i) => `${i === 0 ? 'M' : 'L'}${x(p.hours).toFixed(1)},${y(p.value).toFixed(1)}`)
+    .join('');
 }
 
 function panel(series: PlotSeries, top: number, yMax: number): string {
@@ -38,14 +48,16 @@ function panel(series: PlotSeries, top: number, yMax: number): string {
   const hours = series.points[series.points.length - 1]?.hours ?? 1;
   const limit = 1000;
   const demand = downsample(
-    series.points.map((p) => p.pendingTasks + p.runningTasks),
+    series.points.map((p) => ({ hours: p.hours, value: p.pendingTasks + p.runningTasks })),
+    hours,
     limit,
   );
   const capacity = downsample(
-    series.points.map((p) => p.runningInstances + p.pendingInstances),
+    series.points.map((p) => ({ hours: p.hours, value: p.runningInstances + p.pendingInstances })),
+    hours,
     limit,
   );
-  const x = (i: number) => MARGIN.left + (i / Math.max(1, demand.length - 1)) * plotWidth;
+  const x = (h: number) => MARGIN.left + (h / Math.max(hours, 1e-9)) * plotWidth;
   const y = (v: number) => top + MARGIN.top + plotHeight - (v / yMax) * plotHeight;
   const ticks = [0, 0.25, 0.5, 0.75, 1].map((f) => Math.round(f * yMax));
   const hourTicks = Array.from({ length: 6 }, (_, i) => (i / 5) * hours);
@@ -58,7 +70,7 @@ function panel(series: PlotSeries, top: number, yMax: number): string {
     ),
     ...hourTicks.map(
       (h) =>
-        `<text x="${MARGIN.left + (h / hours) * plotWidth}" y="${top + PANEL_HEIGHT - 15}" text-anchor="middle">${h.toFixed(hours < 20 ? 1 : 0)} h</text>`,
+        `<text x="${x(h)}" y="${top + PANEL_HEIGHT - 15}" text-anchor="middle">${h.toFixed(hours < 20 ? 1 : 0)} h</text>`,
     ),
     `<path d="${path(demand, x, y)}" fill="none" stroke="#d62728" stroke-width="1"/>`,
     `<path d="${path(capacity, x, y)}" fill="none" stroke="#1f77b4" stroke-width="1"/>`,
