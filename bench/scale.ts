@@ -31,14 +31,19 @@ function positive(name: string, raw: string | undefined, fallback: number): numb
   return value;
 }
 
+let printedRuns = 0;
+
 function printIterations(result: ScaleResult): void {
   const { config } = result;
   console.log(
     `\n${config.workerTypes} worker types, ${config.regions.length} regions, ${config.instances} instances; ${result.database}; setup ${(result.setupMs / 1000).toFixed(1)} s`,
   );
+  // maxRSS is the process's peak since it started: a comparison run after the main one inherits its peak.
   console.log(
     'iter  outcome   wall ms   CPU ms  peak RSS MiB  heap MiB  EC2 calls  per region (min-max)  launches  db calls  queue calls',
   );
+  if (printedRuns++ > 0)
+    console.log('      (peak RSS: the whole process so far, this run and the runs before it)');
   for (const it of result.iterations) {
     const perRegion = Object.values(it.callsByRegion);
     console.log(
