@@ -12,6 +12,8 @@
  *    their `minCapacity` first (the floor is a promise), then by name (code-unit order), so a tight cap
  *    is shared the same way every time.
  */
+
+import { countFleet, type Fleet } from './count-fleet.js';
 import {
   DEFAULT_MAX_INSTANCE_LIFE_MS,
   DEFAULT_STUCK_REQUEST_AFTER_MS,
@@ -21,14 +23,7 @@ import {
   type WorkerTypeHousekeeping,
 } from './housekeeping.js';
 import { resolveLimits, roundPrice } from './offers.js';
-import {
-  countFleet,
-  type Fleet,
-  type IterationInput,
-  type IterationPlan,
-  type WorkerTypeFacts,
-  type WorkerTypePlan,
-} from './plan-types.js';
+import type { IterationInput, IterationPlan, WorkerTypeFacts, WorkerTypePlan } from './plan-types.js';
 import {
   type DefinedWorkerTypeFacts,
   planWorkerType,

@@ -13,6 +13,7 @@
 import { capacityChange } from './capacity-planner.js';
 import { type BreakerDecision, type BreakerSettings, evaluateBreaker } from './circuit-breaker.js';
 import { selectOffersClassic } from './classic-offer-selection.js';
+import { countFleet, type Fleet } from './count-fleet.js';
 import { housekeepingOnlyPlan, type WorkerTypeHousekeeping } from './housekeeping.js';
 import { selectOffers } from './offer-selection.js';
 import {
@@ -26,17 +27,15 @@ import {
   poolKey,
   unmetCapacity,
 } from './offers.js';
-import {
-  type CapacityFigures,
-  countFleet,
-  type Fleet,
-  type GuardRailEffect,
-  type GuardRailOutcome,
-  type ScaleDownRecord,
-  type Strategy,
-  type WorkerTypeFacts,
-  type WorkerTypePlan,
-  type WorkerTypeResources,
+import type {
+  CapacityFigures,
+  GuardRailEffect,
+  GuardRailOutcome,
+  ScaleDownRecord,
+  Strategy,
+  WorkerTypeFacts,
+  WorkerTypePlan,
+  WorkerTypeResources,
 } from './plan-types.js';
 import { planScaleDown, type ScaleDownPlan } from './scale-down.js';
 import { definitionOf, type WorkerType } from './worker-type.js';

@@ -1,9 +1,5 @@
-import {
-  countsAsCapacity,
-  type IterationPlan,
-  type WorkerTypeFacts,
-  type WorkerTypePlan,
-} from '../domain/plan-types.js';
+import { countsAsCapacity } from '../domain/count-fleet.js';
+import type { IterationPlan, WorkerTypeFacts, WorkerTypePlan } from '../domain/plan-types.js';
 import { capacityOf } from '../domain/worker-type.js';
 import type { Ec2Instance } from '../ec2/ec2-port.js';
 import type { IterationSummary, WorkerTypeSnapshot } from '../store/iteration-store.js';

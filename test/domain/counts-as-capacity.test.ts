@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { countsAsCapacity, type InstanceFact } from '../../src/domain/plan-types.js';
+import { countsAsCapacity } from '../../src/domain/count-fleet.js';
+import type { InstanceFact } from '../../src/domain/plan-types.js';
 
 describe('countsAsCapacity', () => {
   const cases: [string, Pick<InstanceFact, 'state' | 'terminatedByUs' | 'lastSeen'>, boolean][] = [
