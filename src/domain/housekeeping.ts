@@ -102,15 +102,15 @@ export function planHousekeeping(facts: Facts, context: HousekeepingContext): Wo
     terminations,
     cancellations,
     retained: {
-      instances: facts.instances.filter((i) => !acted.has(i.instanceId) && !removed(i.launchTime)),
+      instances: facts.instances.filter((i) => !acted.has(i.instanceId) && !removed.instance(i)),
       // A fulfilled request goes with its instance: left behind, it would count as capacity still coming.
       spotRequests: facts.spotRequests.filter(
         (r) =>
           !acted.has(r.spotRequestId) &&
           !(r.instanceId !== undefined && acted.has(r.instanceId)) &&
-          !removed(r.createTime),
+          !removed.at(r.createTime),
       ),
-      launches: facts.launches.filter((launch) => !removed(launch.createdAt)),
+      launches: facts.launches.filter((launch) => !removed.at(launch.createdAt)),
     },
     skippedInUnavailableRegions: skipped,
     removalWaitsForRegions: facts.removal !== undefined && context.unavailableRegions.size > 0,
@@ -118,25 +118,33 @@ export function planHousekeeping(facts: Facts, context: HousekeepingContext): Wo
   };
 }
 
+/** Whether a resource belongs to a pending removal: by when it was created, or (an instance) by its id. */
+interface Removed {
+  at(createdAt: number): boolean;
+  instance(instance: InstanceFact): boolean;
+}
+
 /**
- * Whether a resource created at a time belongs to a pending removal: everything when the worker type
- * was not re-created, else only what predates the removal request.
+ * Everything when the worker type was not re-created, else only what predates the removal request, and
+ * the instances of launches recorded before it (sent after it, so EC2's launch time is later).
  */
-function removedBefore(facts: Facts): (createdAt: number) => boolean {
+function removedBefore(facts: Facts): Removed {
   const { removal, definition } = facts;
-  if (removal === undefined) return () => false;
-  if (definition === undefined) return () => true;
-  return (createdAt) => createdAt < removal.requestedAt;
+  if (removal === undefined) return { at: () => false, instance: () => false };
+  if (definition === undefined) return { at: () => true, instance: () => true };
+  const launchedBefore = new Set(removal.launchedBefore ?? []);
+  const at = (createdAt: number) => createdAt < removal.requestedAt;
+  return { at, instance: (i) => at(i.launchTime) || launchedBefore.has(i.instanceId) };
 }
 
 function terminationReason(
   instance: InstanceFact,
   facts: Facts,
-  removed: (createdAt: number) => boolean,
+  removed: Removed,
   context: HousekeepingContext,
 ): TerminationReason | null {
   if (!REMAINING_STATES.includes(instance.state)) return null;
-  if (removed(instance.launchTime)) return 'worker-type-removed';
+  if (removed.instance(instance)) return 'worker-type-removed';
   if (facts.definition === undefined) return 'rogue';
   const live = LIVE_STATES.includes(instance.state);
   if (live && context.now - instance.launchTime > context.maxInstanceLifeMs) return 'zombie';
@@ -146,10 +154,10 @@ function terminationReason(
 function cancellationReason(
   request: SpotRequestFact,
   facts: Facts,
-  removed: (createdAt: number) => boolean,
+  removed: Removed,
   context: HousekeepingContext,
 ): CancellationReason | null {
-  if (removed(request.createTime)) return 'worker-type-removed';
+  if (removed.at(request.createTime)) return 'worker-type-removed';
   if (facts.definition === undefined) return 'rogue';
   if (request.state === 'open' && isStuck(request, context)) return 'stuck';
   return null;
@@ -168,14 +176,14 @@ export function isStuck(
 /** Finished when nothing of the removed definition is left anywhere, and every region could be seen. */
 function removalFinished(
   facts: Facts,
-  removed: (createdAt: number) => boolean,
+  removed: Removed,
   context: HousekeepingContext,
 ): RemovalFinished | null {
   const { removal } = facts;
   if (removal === undefined || context.unavailableRegions.size > 0) return null;
-  const instanceLeft = (i: InstanceFact) => REMAINING_STATES.includes(i.state) && removed(i.launchTime);
-  const requestLeft = (r: SpotRequestFact) => removed(r.createTime);
-  const launchLeft = (launch: LaunchFact) => removed(launch.createdAt);
+  const instanceLeft = (i: InstanceFact) => REMAINING_STATES.includes(i.state) && removed.instance(i);
+  const requestLeft = (r: SpotRequestFact) => removed.at(r.createTime);
+  const launchLeft = (launch: LaunchFact) => removed.at(launch.createdAt);
   if (
     facts.instances.some(instanceLeft) ||
     facts.spotRequests.some(requestLeft) ||

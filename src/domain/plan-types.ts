@@ -88,8 +88,11 @@ export interface WorkerTypeFacts extends WorkerTypeResources {
   definition?: WorkerType;
   /** Absent for a defined worker type means the queue was not asked: demand unknown. */
   pendingTasks?: number | { error: string };
-  /** A `removeWorkerType` cleanup that is not finished. */
-  removal?: { requestedAt: number };
+  /**
+   * A `removeWorkerType` cleanup that is not finished; `launchedBefore`: instances of launches recorded
+   * before it, read only when the worker type was re-created since.
+   */
+  removal?: { requestedAt: number; launchedBefore?: readonly string[] };
   recentLaunches?: readonly LaunchOutcome[];
   breaker?: BreakerState;
 }

@@ -17,7 +17,8 @@ import { type RegionObservation, workerTypeOf } from './observe-fleet.js';
 export interface FactSources {
   provisionerId: string;
   definitions: readonly WorkerType[];
-  removals: readonly PendingRemoval[];
+  /** With `launchedBefore` for a worker type re-created since (see `readFactSources`). */
+  removals: readonly (PendingRemoval & { launchedBefore?: readonly string[] })[];
   observations: readonly RegionObservation[];
   /** Last known instances of regions that failed to describe this iteration. */
   lastSeen: readonly ObservedInstance[];
@@ -79,8 +80,8 @@ export function gatherFacts(sources: FactSources): WorkerTypeFacts[] {
     const demand = sources.demand.get(definition.workerType);
     if (demand !== undefined) entry.pendingTasks = demand;
   }
-  for (const removal of sources.removals)
-    table.of(removal.workerType).removal = { requestedAt: removal.requestedAt };
+  for (const { workerType, requestedAt, launchedBefore } of sources.removals)
+    table.of(workerType).removal = { requestedAt, ...(launchedBefore ? { launchedBefore } : {}) };
   const visible = addFleet(table, sources);
   addLaunchesNotYetVisible(table, sources.inFlight, visible);
   addHistory(table, sources);

@@ -1,10 +1,12 @@
 import type { Clock } from '../clock/clock.js';
 import type { Config } from '../config/config.js';
 import type { BreakerState } from '../domain/circuit-breaker.js';
+import type { WorkerType } from '../domain/worker-type.js';
 import type { QueuePort } from '../queue/queue-port.js';
 import { type FleetView, VISIBILITY_GRACE_MS } from '../store/fleet-view.js';
 import type { IterationStore } from '../store/iteration-store.js';
 import type { LaunchStore } from '../store/launch-store.js';
+import type { PendingRemoval } from '../store/removal-store.js';
 import type { FactSources } from './gather-facts.js';
 import type { PriceBook } from './price-book.js';
 import { readDemand } from './read-demand.js';
@@ -46,12 +48,13 @@ export async function readFactSources(
     deps.launches.outcomesSince(new Date(now - OUTCOME_WINDOW_MS)),
     deps.iterations.loadBreakers<BreakerState>(),
   ]);
+  const recreated = await launchedBeforeRemovals(deps, definitions, removals);
   const instanceIds = observations.flatMap((o) => (o.ok ? o.instances.map((i) => i.instanceId) : []));
   const checkedIn = await deps.launches.checkedIn([...instanceIds, ...lastSeen.map((i) => i.instanceId)]);
   return {
     provisionerId: config.provisionerId,
     definitions,
-    removals,
+    removals: recreated,
     observations,
     lastSeen,
     prices,
@@ -63,6 +66,31 @@ export async function readFactSources(
     outcomes,
     breakers,
   };
+}
+
+/**
+ * A removal of a worker type re-created since also takes the instances of launches recorded before it:
+ * sent after it, they carry a later launch time. Read only then (rarely), so no iteration pays for it.
+ */
+async function launchedBeforeRemovals(
+  deps: FactReadDeps,
+  definitions: readonly WorkerType[],
+  removals: readonly PendingRemoval[],
+): Promise<FactSources['removals']> {
+  const defined = new Set(definitions.map((d) => d.workerType));
+  return Promise.all(
+    removals.map(async (removal) =>
+      defined.has(removal.workerType)
+        ? {
+            ...removal,
+            launchedBefore: await deps.launches.instancesLaunchedBefore(
+              removal.workerType,
+              new Date(removal.requestedAt),
+            ),
+          }
+        : removal,
+    ),
+  );
 }
 
 async function lastSeenIn(deps: FactReadDeps, regions: readonly string[]) {

@@ -222,6 +222,16 @@ export class LaunchStore {
     return outcomes.sort((a, b) => a.at - b.at);
   }
 
+  /** The instances of a worker type's launches recorded before `before` (those EC2 accepted). */
+  async instancesLaunchedBefore(workerType: string, before: Date): Promise<string[]> {
+    const rows = await this.db.query<{ instance_id: string }>(
+      `SELECT instance_id FROM launches
+       WHERE worker_type = $1 AND created_at < $2 AND instance_id IS NOT NULL`,
+      [workerType, before],
+    );
+    return rows.map((r) => r.instance_id);
+  }
+
   /** Each pool's latest launch failure of one of `kinds` since `since` (any worker type). */
   async poolFailuresSince(since: Date, kinds: readonly Ec2ErrorKind[]) {
     const rows = await this.db.query<{

@@ -280,6 +280,15 @@ describe('finishing a removal', () => {
       deleteKeyPairs: false,
     },
     {
+      name: 're-created: an instance of a launch recorded before the removal (sent after it) holds it up',
+      facts: {
+        definition: defined,
+        removal: { ...removal, launchedBefore: ['i-late'] },
+        instances: [instance('i-late', { launchTime: NOW - MIN })],
+      },
+      finished: false,
+    },
+    {
       name: 're-created: an in-flight launch of the old definition holds it up',
       facts: { definition: defined, removal, launches: [launch('old-token', REMOVED_AT - MIN)] },
       finished: false,

@@ -162,6 +162,40 @@ describe('the provisioning loop keeps EC2 clean', () => {
     expect(await h.runtime.fleetView.pendingRemoval('phoenix')).toBeUndefined();
   });
 
+  it('terminates an instance of the removed definition that EC2 launched after the removal and re-creation', async () => {
+    let duringLaunch: (() => Promise<void>) | undefined;
+    const h = await start(engine, {
+      // Between recording the launch and sending it: the owner removes the worker type and re-creates it.
+      wrapEc2: (ec2) =>
+        Object.assign(Object.create(ec2) as Ec2Port, {
+          runInstance: async (...args: Parameters<Ec2Port['runInstance']>) => {
+            const hook = duringLaunch;
+            duringLaunch = undefined;
+            await hook?.();
+            return ec2.runInstance(...args);
+          },
+        }),
+    });
+    await h.define('phoenix', westOnly());
+    h.addTasks('phoenix', 1, 10 * 3_600_000);
+    duringLaunch = async () => {
+      await h.clock.advanceBy(1000);
+      await h.runtime.workerTypes.remove('phoenix', 'test');
+      await h.clock.advanceBy(1000);
+      await h.define('phoenix', {
+        regions: westOnly().regions,
+        instanceTypes: [instanceTypeConfig('m5.large')],
+      });
+    };
+    await h.iterate();
+    expect(duringLaunch).toBeUndefined();
+    const [old] = h.liveInstances('phoenix');
+    expect(old?.instanceType).toBe('c5.large');
+    await h.iterate(3);
+    expect(h.world.ec2.instance(old?.instanceId ?? '')?.state).toMatch(/shutting-down|terminated/);
+    expect(await h.runtime.fleetView.pendingRemoval('phoenix')).toBeUndefined();
+  });
+
   it('keeps the key pair of a worker type re-created while the iteration finishing its removal runs', async () => {
     let duringIteration: (() => Promise<void>) | undefined;
     const h = await start(engine, {

@@ -103,6 +103,25 @@ describe.each(engines())('LaunchStore on $name', (engine) => {
     expect(await launches.markFailed(test.db, unsettled.clientToken, failure, at(-98))).toBe(true);
   });
 
+  it('lists the instances of a worker type’s launches recorded before a time, those EC2 accepted', async () => {
+    const submitted = async (minute: number) => {
+      const launch = newLaunch('phoenix');
+      await test.db.transaction((tx) => launches.record(tx, [launch], at(minute)));
+      await launches.markAllSubmitted(
+        test.db,
+        [{ clientToken: launch.clientToken, instanceId: `i-p${minute}` }],
+        at(minute + 1),
+      );
+    };
+    await submitted(-50);
+    await submitted(-40);
+    const unsent = newLaunch('phoenix');
+    await test.db.transaction((tx) => launches.record(tx, [unsent], at(-45)));
+    expect(await launches.instancesLaunchedBefore('phoenix', at(-45))).toEqual(['i-p-50']);
+    expect((await launches.instancesLaunchedBefore('phoenix', at(-30))).sort()).toEqual(['i-p-40', 'i-p-50']);
+    expect(await launches.instancesLaunchedBefore('other', at(-30))).toEqual([]);
+  });
+
   // Long before the other tests' windows, and pools of their own (us-east-1).
   it('gives each pool its latest failure of the kinds asked for, since a time, whatever the worker type', async () => {
     const fail = async (zone: string, minute: number, kind: 'insufficient-capacity' | 'invalid-request') => {
