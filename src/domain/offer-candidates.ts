@@ -98,10 +98,19 @@ function regionalOnDemandPrices(observations: readonly PriceObservation[]): Map<
   return prices;
 }
 
+/** The key of a failure that covers every pool of a market in a region. */
+function regionKey(region: string, market: Market): string {
+  return `${market}:${region}/*`;
+}
+
 function activeFailures(input: OfferSelectionInput): Map<string, string> {
   const failures = new Map<string, string>();
   for (const failure of input.capacityFailures ?? []) {
-    if (failure.until > input.now) failures.set(poolKey(failure, failure.market), failure.reason);
+    if (failure.until <= input.now) continue;
+    const key = failure.wholeRegion
+      ? regionKey(failure.region, failure.market)
+      : poolKey(failure, failure.market);
+    failures.set(key, failure.reason);
   }
   return failures;
 }
@@ -172,6 +181,7 @@ function exclusionFor(
   if (market === 'spot' && onDemand !== undefined && price > onDemand + EPSILON) {
     return { reason: 'above-on-demand', detail: `above the on-demand price ${onDemand}` };
   }
-  const failure = context.failures.get(poolKey(pool, market));
+  const failure =
+    context.failures.get(poolKey(pool, market)) ?? context.failures.get(regionKey(pool.region, market));
   return failure === undefined ? null : { reason: 'capacity-failure', detail: failure };
 }

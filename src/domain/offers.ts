@@ -53,6 +53,8 @@ export interface CapacityFailure extends Pool {
   /** Epoch ms. */
   until: number;
   reason: string;
+  /** Every pool of the market in the region failed with it (an account quota), not just this one. */
+  wholeRegion?: boolean;
 }
 
 /** Capacity units this worker type already has (running, pending or requested) in one pool. */

@@ -9,7 +9,9 @@ const KIND_BY_CODE: Readonly<Record<string, Ec2ErrorKind>> = {
   InsufficientInstanceCapacity: 'insufficient-capacity',
   InsufficientCapacity: 'insufficient-capacity',
   InsufficientHostCapacity: 'insufficient-capacity',
-  Unsupported: 'insufficient-capacity',
+  InsufficientAddressCapacity: 'insufficient-capacity',
+  InsufficientFreeAddressesInSubnet: 'insufficient-capacity',
+  InsufficientVolumeCapacity: 'insufficient-capacity',
   SpotMaxPriceTooLow: 'price-too-low',
   MaxSpotInstanceCountExceeded: 'quota-exceeded',
   InstanceLimitExceeded: 'quota-exceeded',
@@ -21,7 +23,17 @@ const KIND_BY_CODE: Readonly<Record<string, Ec2ErrorKind>> = {
   Unavailable: 'unavailable',
 };
 
-const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN']);
+const NETWORK_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ECONNABORTED',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+]);
 
 interface SdkErrorShape {
   name?: string;
@@ -43,6 +55,11 @@ export function classifyEc2Error(error: unknown, region: string, action: string)
 function kindOf(code: string, error: SdkErrorShape): Ec2ErrorKind {
   const known = KIND_BY_CODE[code];
   if (known) return known;
+  // "Your requested instance type (…) is not supported in your requested Availability Zone": that pool
+  // only. Any other Unsupported (a configuration EC2 does not support) is the definition's.
+  if (code === 'Unsupported') {
+    return /availability zone/i.test(error.message ?? '') ? 'insufficient-capacity' : 'invalid-request';
+  }
   if (code.endsWith('.NotFound')) return 'not-found';
   if (NETWORK_CODES.has(error.code ?? '') || code === 'TimeoutError' || code === 'AbortError')
     return 'unavailable';

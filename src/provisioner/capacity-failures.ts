@@ -7,14 +7,16 @@ import type { LaunchStore } from '../store/launch-store.js';
 export const CAPACITY_FAILURE_TTL_MS: Partial<Record<Ec2ErrorKind, number>> = {
   'insufficient-capacity': 10 * 60_000,
   'price-too-low': 10 * 60_000,
+  // An account limit (spot instances, instances, vCPUs) covers the whole region for that market.
+  'quota-exceeded': 10 * 60_000,
 };
 
 const KINDS = Object.keys(CAPACITY_FAILURE_TTL_MS) as Ec2ErrorKind[];
 const LONGEST_TTL_MS = Math.max(...Object.values(CAPACITY_FAILURE_TTL_MS));
 
 /**
- * Pools (zone x instance type x market) that recently failed for capacity or price, skipped by the planner
- * until their entry expires — Karpenter's unavailable-offerings cache. Read from the failed launches the
+ * Pools (zone x instance type x market) that recently failed for capacity or price, and regions whose market
+ * hit an account quota, skipped by the planner until their entry expires — Karpenter's unavailable-offerings cache. Read from the failed launches the
  * launcher records, so a new leader and a plan preview in another process know them too.
  */
 export class CapacityFailures {
@@ -29,7 +31,9 @@ export class CapacityFailures {
     const failures = await this.launches.poolFailuresSince(new Date(now - LONGEST_TTL_MS), KINDS);
     return failures.flatMap(({ at, kind, code, message, ...pool }) => {
       const until = at + (CAPACITY_FAILURE_TTL_MS[kind] ?? 0);
-      return until > now ? [{ ...pool, until, reason: `${code}: ${message}` }] : [];
+      if (until <= now) return [];
+      const failure = { ...pool, until, reason: `${code}: ${message}` };
+      return [kind === 'quota-exceeded' ? { ...failure, wholeRegion: true } : failure];
     });
   }
 }

@@ -201,6 +201,33 @@ describe('the provisioning loop under faults', () => {
     expect(leaked?.n).toBe(2);
   });
 
+  it('skips a region whose spot instance limit is reached, for every pool there, and launches elsewhere', async () => {
+    const h = await start(engine, { scenario: { limits: { maxSpotInstancesPerRegion: 1 } } });
+    const bothRegions = {
+      regions: loopDefinition(['us-west-2', 'us-east-1']).regions,
+      instanceTypes: oneType('c5.large'),
+    };
+    await h.define('quota', bothRegions);
+    h.addTasks('quota', 4, 3 * 3_600_000);
+    await h.iterate(3);
+    const regions = h.liveInstances('quota').map((i) => i.region);
+    // One instance per region is all EC2 allows; after the first refusal a region is not tried again.
+    expect(regions.sort()).toEqual(['us-east-1', 'us-west-2']);
+    // Each region refused in one pass only: the iteration after a refusal tried it no more.
+    const failures = await h.runtime.launchStore.recentFailures('quota');
+    expect(failures.every((f) => f.code === 'MaxSpotInstanceCountExceeded')).toBe(true);
+    const passesByRegion = new Map<string, Set<number>>();
+    for (const f of failures) {
+      passesByRegion.set(f.region, (passesByRegion.get(f.region) ?? new Set()).add(new Date(f.at).getTime()));
+    }
+    expect([...passesByRegion.values()].map((passes) => passes.size)).toEqual([1, 1]);
+    const preview = await h.pass.preview();
+    const candidates = preview.workerTypes[0]?.record.offers?.candidates ?? [];
+    expect(
+      candidates.filter((c) => c.market === 'spot').every((c) => c.excluded === 'capacity-failure'),
+    ).toBe(true);
+  });
+
   it('pauses a worker type whose launches keep failing for its own reasons, and says why in state', async () => {
     const real = await engine.open();
     // Runs once right after an iteration read the breakers: a change made while the iteration judges them.
