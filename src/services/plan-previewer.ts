@@ -8,10 +8,11 @@ export interface PlanSource {
 
 /**
  * What the next iteration would do and why, without doing it. A preview describes EC2 and asks the
- * queue, so concurrent callers share one, and a fresh one is reused for a few seconds.
+ * queue, so concurrent callers share one, and a fresh one is reused for a few seconds after it finished.
  */
 export class PlanPreviewer {
-  private cached: { at: number; plan: Promise<IterationPlan> } | undefined;
+  /** `at`: when it finished; unset while it runs. */
+  private cached: { at?: number; plan: Promise<IterationPlan> } | undefined;
 
   constructor(
     private readonly source: PlanSource | undefined,
@@ -26,14 +27,24 @@ export class PlanPreviewer {
       );
     }
     const now = this.clock.now();
-    if (!this.cached || now - this.cached.at > this.maxAgeMs) {
+    // A preview still running is shared whatever its age (a slow queue must not pile previews up); a
+    // finished one is reused until `maxAgeMs` after it finished.
+    const cached = this.cached;
+    if (!cached || (cached.at !== undefined && now - cached.at > this.maxAgeMs)) {
       const plan = this.source.preview();
-      this.cached = { at: now, plan };
-      plan.catch(() => {
-        if (this.cached?.plan === plan) this.cached = undefined;
-      });
+      const entry: { at?: number; plan: Promise<IterationPlan> } = { plan };
+      this.cached = entry;
+      plan.then(
+        () => {
+          entry.at = this.clock.now();
+        },
+        () => {
+          if (this.cached === entry) this.cached = undefined;
+        },
+      );
+      return plan;
     }
-    return this.cached.plan;
+    return cached.plan;
   }
 
   async planOf(workerType: string): Promise<WorkerTypePlan> {
