@@ -1,5 +1,19 @@
 import type { QueuePort } from '../queue/queue-port.js';
 
+export interface ReadDemandOptions {
+  /** Questions in flight at once. */
+  concurrency?: number;
+  /**
+   * After this many failures in a row (a queue down or hung: each waits for its timeouts and retries), the
+   * worker types not asked yet get an error without asking. One success resets the count.
+   */
+  giveUpAfter?: number;
+  /** Aborts the questions in flight and stops asking (the iteration ran out of time or lost leadership). */
+  signal?: AbortSignal;
+}
+
+type Demand = number | { error: string };
+
 /**
  * Pending tasks of every worker type, asked concurrently (a few at a time). A worker type whose question
  * fails gets its error instead of a number: its plan then neither scales up nor down.
@@ -8,20 +22,54 @@ export async function readDemand(
   queue: QueuePort,
   provisionerId: string,
   workerTypes: readonly string[],
-  concurrency = 8,
-): Promise<Map<string, number | { error: string }>> {
-  const demand = new Map<string, number | { error: string }>();
+  options: ReadDemandOptions = {},
+): Promise<Map<string, Demand>> {
+  const { concurrency = 8, giveUpAfter = concurrency, signal } = options;
+  const demand = new Map<string, Demand>();
   let next = 0;
+  let failuresInARow = 0;
+  let lastError = '';
   const worker = async () => {
     while (next < workerTypes.length) {
       const name = workerTypes[next++] as string;
-      try {
-        demand.set(name, await queue.pendingTasks(provisionerId, name));
-      } catch (error) {
-        demand.set(name, { error: (error as Error).message ?? String(error) });
+      if (signal?.aborted) {
+        demand.set(name, { error: `not asked: ${reasonOf(signal)}` });
+      } else if (failuresInARow >= giveUpAfter) {
+        demand.set(name, {
+          error: `not asked: the queue failed ${failuresInARow} times in a row (${lastError})`,
+        });
+      } else {
+        const answer = await ask(queue, provisionerId, name, signal);
+        demand.set(name, answer);
+        if (typeof answer === 'number') failuresInARow = 0;
+        else {
+          failuresInARow += 1;
+          lastError = answer.error;
+        }
       }
     }
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, workerTypes.length) }, worker));
   return demand;
+}
+
+/** One question, ended early by `signal` (the queue client itself cannot be aborted). */
+async function ask(queue: QueuePort, provisionerId: string, workerType: string, signal?: AbortSignal) {
+  let onAbort = () => {};
+  const aborted = new Promise<never>((_, reject) => {
+    onAbort = () => reject(new Error(`not answered: ${reasonOf(signal)}`));
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+  try {
+    return await Promise.race([queue.pendingTasks(provisionerId, workerType), aborted]);
+  } catch (error) {
+    return { error: (error as Error).message ?? String(error) };
+  } finally {
+    signal?.removeEventListener('abort', onAbort);
+  }
+}
+
+function reasonOf(signal: AbortSignal | undefined): string {
+  const reason = signal?.reason as Error | undefined;
+  return reason?.message ?? 'aborted';
 }

@@ -32,6 +32,7 @@ export async function readFactSources(
   deps: FactReadDeps,
   now: number,
   seen: Pick<FactSources, 'definitions' | 'removals' | 'observations' | 'prices'>,
+  signal?: AbortSignal,
 ): Promise<FactSources> {
   const { config } = deps;
   const { definitions, removals, observations, prices } = seen;
@@ -41,6 +42,7 @@ export async function readFactSources(
       deps.queue,
       config.provisionerId,
       definitions.map((d) => d.workerType),
+      signal ? { signal } : {},
     ),
     deps.launches.inFlight(new Date(now - VISIBILITY_GRACE_MS)),
     failed.length > 0 ? lastSeenIn(deps, failed) : Promise.resolve([]),

@@ -185,7 +185,7 @@ export class ReconcilePass {
     if (reconcile) await settleObservations(deps, { observations, prices, definitions, removals });
     const now = deps.clock.now();
     const [sources, capacityFailures] = await Promise.all([
-      readFactSources(deps, now, { definitions, removals, observations, prices }),
+      readFactSources(deps, now, { definitions, removals, observations, prices }, signal),
       deps.capacityFailures.active(),
     ]);
     const facts = gatherFacts(sources);
