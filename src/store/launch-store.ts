@@ -176,9 +176,14 @@ export class LaunchStore {
       else unknown.push(id);
     }
     if (unknown.length > 0) {
-      // `launch_token IS NOT NULL` lets the planner use secrets' partial index on it.
+      // A check-in counts only under the token of that instance's own launch: a token is readable from user
+      // data, so an old one must not vouch for another instance. `launch_token IS NOT NULL` lets the planner
+      // use secrets' partial index on it.
       const rows = await this.db.query<{ instance_id: string }>(
-        `SELECT instance_id FROM instance_checkins WHERE instance_id = ANY($1::text[])
+        `SELECT c.instance_id FROM instance_checkins c
+           JOIN secrets s ON s.token = c.token
+           JOIN launches l ON l.client_token = s.launch_token AND l.instance_id = c.instance_id
+         WHERE c.instance_id = ANY($1::text[]) AND s.launch_token IS NOT NULL
          UNION
          SELECT l.instance_id FROM launches l JOIN secrets s ON s.launch_token = l.client_token
          WHERE l.instance_id = ANY($1::text[]) AND s.launch_token IS NOT NULL AND s.consumed_at IS NOT NULL`,

@@ -61,9 +61,28 @@ describe.each(engines())('LaunchStore on $name', (engine) => {
     };
   };
 
+  /** A launch EC2 accepted as `instanceId`, with its secret; returns the secret's token. */
+  async function launchedAs(instanceId: string, workerType: string, now: Date) {
+    const launch = newLaunch(workerType);
+    const token = `secret-${launch.clientToken}`;
+    await test.db.transaction(async (tx) => {
+      await launches.record(tx, [launch], now);
+      const secret = {
+        token,
+        workerType,
+        secrets: {},
+        scopes: [],
+        expiration: at(600),
+        launchToken: launch.clientToken,
+      };
+      await secrets.insert(tx, [secret], now);
+    });
+    await launches.markAllSubmitted(test.db, [{ clientToken: launch.clientToken, instanceId }], now);
+    return token;
+  }
+
   /** An instance calling instanceStarted with a secret's token. */
   async function checkIn(instanceId: string, token: string, workerType: string, now: Date) {
-    await secrets.create({ token, workerType, secrets: {}, scopes: [], expiration: at(600) }, now);
     expect(await secrets.recordCheckIn(instanceId, token, now)).toBe(workerType);
   }
 
@@ -239,18 +258,29 @@ describe.each(engines())('LaunchStore on $name', (engine) => {
       at(10),
     );
     await secrets.redeem(`secret-${viaSecret.clientToken}`, at(11));
-    await checkIn('i-started', 'some-token', 'd', at(12));
+    await checkIn('i-started', await launchedAs('i-started', 'd', at(12)), 'd', at(12));
     const checkedIn = await launches.checkedIn([viaSecretId, silentId, 'i-started', 'i-unknown']);
     expect([...checkedIn].sort()).toEqual([viaSecretId, 'i-started'].sort());
   });
 
+  it('counts a check-in only under the token of the instance’s own launch', async () => {
+    const token = await launchedAs('i-owner', 'f', at(30));
+    await launchedAs('i-other', 'f', at(30));
+    // The token is readable from user data: an old one must not vouch for another instance.
+    await checkIn('i-other', token, 'f', at(31));
+    await checkIn('i-made-up', token, 'f', at(31));
+    expect([...(await launches.checkedIn(['i-owner', 'i-other', 'i-made-up']))]).toEqual([]);
+    await checkIn('i-owner', token, 'f', at(32));
+    expect([...(await launches.checkedIn(['i-owner', 'i-other', 'i-made-up']))]).toEqual(['i-owner']);
+  });
+
   it('asks the database only about instances not yet known to have checked in, and remembers only those asked about', async () => {
     const store = new LaunchStore(test.db, new SecretCipher(randomBytes(32)));
-    await checkIn('i-early', 'token-early', 'e', at(20));
+    await checkIn('i-early', await launchedAs('i-early', 'e', at(20)), 'e', at(20));
     expect([...(await store.checkedIn(['i-early', 'i-late']))]).toEqual(['i-early']);
     // Known: found again without the database (its row is gone); unknown: asked again, and now found.
     await test.db.query('DELETE FROM instance_checkins WHERE instance_id = $1', ['i-early']);
-    await checkIn('i-late', 'token-late', 'e', at(21));
+    await checkIn('i-late', await launchedAs('i-late', 'e', at(21)), 'e', at(21));
     expect([...(await store.checkedIn(['i-early', 'i-late']))].sort()).toEqual(['i-early', 'i-late']);
     // An instance no longer asked about is forgotten: asked about later, the database answers again.
     await store.checkedIn(['i-late']);
