@@ -2,7 +2,7 @@ import taskcluster from 'taskcluster-client';
 import type { Clock } from '../clock/clock.js';
 import type { Credentials } from '../config/config.js';
 import { definitionOf, workerCredentialScopes } from '../domain/worker-type.js';
-import { InvalidInputError, NotFoundError, UnavailableError } from '../errors.js';
+import { NotFoundError, UnavailableError } from '../errors.js';
 import type { SecretStore } from '../store/secret-store.js';
 import type { WorkerTypeStore } from '../store/worker-type-store.js';
 
@@ -46,9 +46,8 @@ export class SecretService {
       expiration: string;
     },
   ): Promise<void> {
-    if (body.token !== token) {
-      throw new InvalidInputError('The token in the body must equal the token in the URL');
-    }
+    // As the original (spec §B.8): stored under the URL's token; the body's counts only against an
+    // existing secret (a different one is a conflict).
     await this.secrets.create(
       {
         token,
@@ -58,6 +57,7 @@ export class SecretService {
         expiration: new Date(body.expiration),
       },
       this.now(),
+      body.token,
     );
   }
 

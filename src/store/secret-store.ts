@@ -41,7 +41,11 @@ export class SecretStore {
   ) {}
 
   /** Stores a secret; the same secret again succeeds, a different one under the same token is a conflict. */
-  async create(secret: NewSecret, now: Date): Promise<void> {
+  /**
+   * Stores a secret under `secret.token` (the URL's). An existing one is idempotent success only if it is
+   * the same: worker type, secrets, scopes, and `bodyToken` (the body's token) equal to its token.
+   */
+  async create(secret: NewSecret, now: Date, bodyToken: string = secret.token): Promise<void> {
     const inserted = await this.db.query(
       `INSERT INTO secrets (token, worker_type, secrets, scopes, expiration, created_at)
        VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (token) DO NOTHING RETURNING token`,
@@ -60,6 +64,7 @@ export class SecretStore {
     const same =
       existing !== undefined &&
       existing.consumed_at === null &&
+      bodyToken === existing.token &&
       existing.worker_type === secret.workerType &&
       deepEqual(existing.scopes, secret.scopes) &&
       deepEqual(this.cipher.open(existing.secrets), secret.secrets);

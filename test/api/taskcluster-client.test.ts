@@ -282,6 +282,17 @@ describe.each(engines())('the v1 API through taskcluster-client 16.2.0 on $name'
     expect(await failure(api().createSecret(slugid(), { ...secret, token: slugid() }))).toMatchObject({
       statusCode: 403,
     });
+    // As the original (§B.8): a body token other than the URL's is stored under the URL's token; against
+    // an existing secret, it is a conflict.
+    const urlToken = slugid();
+    const other = { ...secret, token: slugid() };
+    expect(await api(h.clients.limited).createSecret(urlToken, other)).toEqual({ outcome: 'success' });
+    expect(await failure(api(h.clients.limited).createSecret(urlToken, other))).toMatchObject({
+      statusCode: 409,
+    });
+    expect(await api(h.clients.limited).createSecret(urlToken, { ...other, token: urlToken })).toEqual({
+      outcome: 'success',
+    });
     expect(await api().instanceStarted('i-0123456789abcdef0', token)).toBeUndefined();
     const redeemed = await api().getSecret(token);
     expect(redeemed).toMatchObject({ data: { password: 'p4ss' }, scopes: ['a'] });
