@@ -31,8 +31,6 @@ export interface WorkerTypeTermination extends Termination {
 }
 
 export interface HousekeepingReport {
-  terminated: number;
-  cancelled: number;
   errors: string[];
   /** The ids EC2 accepted to act on. */
   done: string[];
@@ -77,7 +75,7 @@ export class Housekeeper {
       done.push(...ids);
       await this.announce(batch, now);
     });
-    return { terminated: terminations.length - errors.failed, cancelled: 0, errors: errors.messages, done };
+    return { errors, done };
   }
 
   async cancel(cancellations: readonly Cancellation[], signal?: AbortSignal): Promise<HousekeepingReport> {
@@ -92,7 +90,7 @@ export class Housekeeper {
         done.push(...ids);
       },
     );
-    return { terminated: 0, cancelled: cancellations.length - errors.failed, errors: errors.messages, done };
+    return { errors, done };
   }
 
   /** Acts on each region's batch concurrently; a region that fails is reported, never thrown. */
@@ -101,8 +99,8 @@ export class Housekeeper {
     done: 'terminated' | 'cancelled',
     what: string,
     act: (region: string, batch: T[]) => Promise<void>,
-  ): Promise<{ failed: number; messages: string[] }> {
-    const result = { failed: 0, messages: [] as string[] };
+  ): Promise<string[]> {
+    const messages: string[] = [];
     await Promise.all(
       [...groupByRegion(items)].map(async ([region, batch]) => {
         try {
@@ -114,14 +112,13 @@ export class Housekeeper {
             reasons: countReasons(batch),
           });
         } catch (error) {
-          result.failed += batch.length;
-          result.messages.push(
+          messages.push(
             `${done === 'terminated' ? 'terminating' : 'cancelling'} ${batch.length} ${what} in ${region}: ${(error as Error).message}`,
           );
         }
       }),
     );
-    return result;
+    return messages;
   }
 
   /** Deletes the key pairs of finished removals (unless re-created) and marks them done. */
