@@ -57,7 +57,8 @@ export function countFleet(
     fleet.hourlySpend += instance.hourlyPrice;
     const { region, zone, instanceType, market } = instance;
     const pool = { region, zone, instanceType, market, capacity };
-    add({ id, kind: 'instance', state, capacity, launchedAt: launchTime }, pool, region);
+    const terminating = instance.terminatedByUs === true ? { terminating: true } : {};
+    add({ id, kind: 'instance', state, capacity, launchedAt: launchTime, ...terminating }, pool, region);
   }
   for (const { spotRequestId: id, createTime, ...request } of resources.spotRequests) {
     const active = request.state === 'active';

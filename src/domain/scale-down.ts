@@ -3,6 +3,8 @@
  * terminate when a worker type has more capacity than §D.3 wants. Only what has not started work yet is
  * touched: open spot requests first, then instances not yet running, newest first (the newest is furthest
  * from being useful). Running instances are never touched; idle ones are left to exit by themselves.
+ * Instances this service already asked EC2 to terminate, which EC2 still describes live (it lags), go
+ * before anything else: terminating them again costs nothing, while picking another would remove twice.
  * Pure: the caller supplies the resources as plain data and acts on the plan.
  */
 import type { ResourceKind, ResourceState } from './capacity-planner.js';
@@ -18,6 +20,8 @@ export interface ScaleDownResource {
   launchedAt: number;
   /** Known to be running tasks. A running instance whose busy-ness is unknown counts as busy. */
   busy?: boolean;
+  /** This service already asked EC2 to terminate it (asking again is harmless, whatever its state). */
+  terminating?: boolean;
 }
 
 export interface ScaleDownInput {
@@ -27,7 +31,7 @@ export interface ScaleDownInput {
   minCapacity: number;
 }
 
-export type RemovalReason = 'surplus-spot-request' | 'surplus-pending-instance';
+export type RemovalReason = 'surplus-spot-request' | 'surplus-pending-instance' | 'already-terminating';
 
 export type KeepReason =
   /** A running instance known to be idle: it exits by itself, terminating it could race a claim. */
@@ -88,7 +92,7 @@ export function planScaleDown(input: ScaleDownInput): ScaleDownPlan {
       reasons.set(resource, keep);
       continue;
     }
-    const reason = resource.kind === 'spot-request' ? 'surplus-spot-request' : 'surplus-pending-instance';
+    const reason = removalReason(resource);
     const action = resource.kind === 'spot-request' ? 'cancel' : 'terminate';
     remove.push({ id: resource.id, kind: resource.kind, action, capacity: resource.capacity, reason });
     reasons.set(resource, reason);
@@ -107,8 +111,14 @@ export function planScaleDown(input: ScaleDownInput): ScaleDownPlan {
   };
 }
 
+function removalReason(resource: ScaleDownResource): RemovalReason {
+  if (resource.terminating === true) return 'already-terminating';
+  return resource.kind === 'spot-request' ? 'surplus-spot-request' : 'surplus-pending-instance';
+}
+
 /** Why a resource may never be removed, or undefined when it may. */
 function protectionOf(resource: ScaleDownResource): KeepReason | undefined {
+  if (resource.terminating === true) return undefined;
   if (resource.state === 'running') return resource.busy === false ? 'running-idle' : 'busy';
   return resource.busy === true ? 'busy' : undefined;
 }
@@ -124,13 +134,23 @@ function keepReason(
   return undefined;
 }
 
-/** Spot requests before instances; within each, newest first; ties by id so plans are deterministic. */
+/**
+ * Already-terminating instances first, then spot requests, then instances; within each, newest first;
+ * ties by id so plans are deterministic.
+ */
 function newestFirst(a: ScaleDownResource, b: ScaleDownResource): number {
+  const terminating = Number(b.terminating === true) - Number(a.terminating === true);
+  if (terminating !== 0) return terminating;
   if (a.kind !== b.kind) return a.kind === 'spot-request' ? -1 : 1;
   if (a.launchedAt !== b.launchedAt) return b.launchedAt - a.launchedAt;
   return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
 }
 
 function isKeepReason(reason: KeepReason | RemovalReason | undefined): reason is KeepReason {
-  return reason !== undefined && reason !== 'surplus-spot-request' && reason !== 'surplus-pending-instance';
+  return (
+    reason !== undefined &&
+    reason !== 'surplus-spot-request' &&
+    reason !== 'surplus-pending-instance' &&
+    reason !== 'already-terminating'
+  );
 }

@@ -15,6 +15,10 @@ function instance(
   return { id, kind: 'instance', state, capacity, launchedAt, ...(busy === undefined ? {} : { busy }) };
 }
 
+function terminating(resource: ScaleDownResource): ScaleDownResource {
+  return { ...resource, terminating: true };
+}
+
 interface Case {
   name: string;
   resources: ScaleDownResource[];
@@ -149,6 +153,29 @@ const cases: Case[] = [
     remainingSurplus: 1,
   },
   {
+    // EC2 lags: it still describes live what it accepted to terminate. Picking another would remove twice.
+    name: 'instances already being terminated go first, whatever their state',
+    resources: [
+      request('sr-1', 9),
+      instance('i-new', 'pending', 8),
+      terminating(instance('i-old', 'pending', 1)),
+      terminating(instance('i-running', 'running', 2)),
+    ],
+    change: -3,
+    remove: ['i-running', 'i-old', 'sr-1'],
+    keep: { 'i-new': 'no-surplus-left' },
+    remainingSurplus: 0,
+  },
+  {
+    name: 'an instance being terminated still counts toward minCapacity until EC2 shows it gone',
+    resources: [terminating(instance('i-1', 'pending', 1)), instance('i-2', 'pending', 2)],
+    change: -2,
+    minCapacity: 1,
+    remove: ['i-1'],
+    keep: { 'i-2': 'min-capacity' },
+    remainingSurplus: 1,
+  },
+  {
     name: 'equal launch times are ordered by id',
     resources: [request('sr-b', 1), request('sr-a', 1), request('sr-c', 1)],
     change: -2,
@@ -182,6 +209,14 @@ describe('planScaleDown', () => {
     ]);
     expect(plan.keep).toEqual([]);
     expect(plan.removedCapacity).toBe(2.5);
+    const again = planScaleDown({
+      resources: [terminating(instance('i-2', 'running', 1))],
+      change: -1,
+      minCapacity: 0,
+    });
+    expect(again.remove).toEqual([
+      { id: 'i-2', kind: 'instance', action: 'terminate', capacity: 1, reason: 'already-terminating' },
+    ]);
     expect(plan.remainingSurplus).toBe(0.5);
   });
 

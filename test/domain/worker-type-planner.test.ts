@@ -253,6 +253,19 @@ describe('scale-down', () => {
       removed: ['sr-1:surplus-spot-request'],
       kept: { 'in-flight-launch': 2 },
     },
+    {
+      name: 'an instance EC2 still shows live after we terminated it goes again, not a newer one',
+      facts: {
+        pendingTasks: 0,
+        instances: [
+          instance('i-terminated', { state: 'pending', launchTime: NOW - 9 * MIN, terminatedByUs: true }),
+          instance('i-new', { state: 'pending', launchTime: NOW - MIN }),
+        ],
+      },
+      definition: { minCapacity: 1 },
+      removed: ['i-terminated:surplus-pending-instance'],
+      kept: { 'no-surplus-left': 1 },
+    },
   ];
   it.each(cases)('$name', ({ name: _name, removed, kept, ...scenario }) => {
     const result = plan(scenario);
