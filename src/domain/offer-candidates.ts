@@ -6,16 +6,19 @@
 import { isZoneAllowed } from './launch-spec-rules.js';
 import {
   type CandidateRecord,
+  type CapacityFailure,
   EPSILON,
   type ExclusionReason,
   type Market,
   type OfferLimits,
   type OfferSelectionInput,
+  type Pool,
   type PriceObservation,
   poolKey,
   poolName,
   roundPrice,
 } from './offers.js';
+import { quotaGroupOf } from './quota-group.js';
 import type { InstanceTypeConfig } from './worker-type.js';
 
 export interface Candidate {
@@ -98,21 +101,34 @@ function regionalOnDemandPrices(observations: readonly PriceObservation[]): Map<
   return prices;
 }
 
-/** The key of a failure that covers every pool of a market in a region. */
-function regionKey(region: string, market: Market): string {
-  return `${market}:${region}/*`;
+/** The keys of the quotas a pool's launches count against: its quota group's and its instance type's. */
+function quotaKeys(pool: Pool, market: Market): Record<NonNullable<CapacityFailure['quota']>, string> {
+  return {
+    'quota-group': `${market}:${pool.region}/group:${quotaGroupOf(pool.instanceType)}`,
+    'instance-type': `${market}:${pool.region}/type:${pool.instanceType}`,
+  };
 }
 
 function activeFailures(input: OfferSelectionInput): Map<string, string> {
   const failures = new Map<string, string>();
   for (const failure of input.capacityFailures ?? []) {
     if (failure.until <= input.now) continue;
-    const key = failure.wholeRegion
-      ? regionKey(failure.region, failure.market)
-      : poolKey(failure, failure.market);
+    const key =
+      failure.quota === undefined
+        ? poolKey(failure, failure.market)
+        : quotaKeys(failure, failure.market)[failure.quota];
     failures.set(key, failure.reason);
   }
   return failures;
+}
+
+function failureOf(pool: Pool, market: Market, failures: ReadonlyMap<string, string>): string | undefined {
+  const quotas = quotaKeys(pool, market);
+  return (
+    failures.get(poolKey(pool, market)) ??
+    failures.get(quotas['quota-group']) ??
+    failures.get(quotas['instance-type'])
+  );
 }
 
 function candidateFor(
@@ -181,7 +197,6 @@ function exclusionFor(
   if (market === 'spot' && onDemand !== undefined && price > onDemand + EPSILON) {
     return { reason: 'above-on-demand', detail: `above the on-demand price ${onDemand}` };
   }
-  const failure =
-    context.failures.get(poolKey(pool, market)) ?? context.failures.get(regionKey(pool.region, market));
+  const failure = failureOf(pool, market, context.failures);
   return failure === undefined ? null : { reason: 'capacity-failure', detail: failure };
 }

@@ -53,8 +53,12 @@ export interface CapacityFailure extends Pool {
   /** Epoch ms. */
   until: number;
   reason: string;
-  /** Every pool of the market in the region failed with it (an account quota), not just this one. */
-  wholeRegion?: boolean;
+  /**
+   * An account quota refused it, so every pool of the market in the region under the same quota is
+   * skipped: those whose instance type is in the same quota group (`quotaGroupOf`), or of the same
+   * instance type. Absent: this pool only.
+   */
+  quota?: 'quota-group' | 'instance-type';
 }
 
 /** Capacity units this worker type already has (running, pending or requested) in one pool. */

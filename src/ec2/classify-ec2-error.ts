@@ -16,7 +16,8 @@ const KIND_BY_CODE: Readonly<Record<string, Ec2ErrorKind>> = {
   MaxSpotInstanceCountExceeded: 'quota-exceeded',
   InstanceLimitExceeded: 'quota-exceeded',
   VcpuLimitExceeded: 'quota-exceeded',
-  RequestResourceCountExceeded: 'quota-exceeded',
+  // Too many resources in one request, not an account quota: the request is what to change.
+  RequestResourceCountExceeded: 'invalid-request',
   InternalError: 'unavailable',
   InternalFailure: 'unavailable',
   ServiceUnavailable: 'unavailable',

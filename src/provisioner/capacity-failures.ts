@@ -7,17 +7,27 @@ import type { LaunchStore } from '../store/launch-store.js';
 export const CAPACITY_FAILURE_TTL_MS: Partial<Record<Ec2ErrorKind, number>> = {
   'insufficient-capacity': 10 * 60_000,
   'price-too-low': 10 * 60_000,
-  // An account limit (spot instances, instances, vCPUs) covers the whole region for that market.
+  // An account quota covers more than the pool: see `quotaScopeOf`.
   'quota-exceeded': 10 * 60_000,
 };
+
+/**
+ * The pools an account quota refusal covers, in the region and market it came from. vCPU quotas (on-demand
+ * `VcpuLimitExceeded`, spot `MaxSpotInstanceCountExceeded`) are per group of instance families; the older
+ * `InstanceLimitExceeded` is per instance type.
+ */
+function quotaScopeOf(code: string): NonNullable<CapacityFailure['quota']> {
+  return code === 'InstanceLimitExceeded' ? 'instance-type' : 'quota-group';
+}
 
 const KINDS = Object.keys(CAPACITY_FAILURE_TTL_MS) as Ec2ErrorKind[];
 const LONGEST_TTL_MS = Math.max(...Object.values(CAPACITY_FAILURE_TTL_MS));
 
 /**
- * Pools (zone x instance type x market) that recently failed for capacity or price, and regions whose market
- * hit an account quota, skipped by the planner until their entry expires — Karpenter's unavailable-offerings cache. Read from the failed launches the
- * launcher records, so a new leader and a plan preview in another process know them too.
+ * Pools (zone x instance type x market) that recently failed for capacity or price, and the pools under an
+ * account quota EC2 said was reached, skipped by the planner until their entry expires — Karpenter's
+ * unavailable-offerings cache. Read from the failed launches the launcher records, so a new leader and a
+ * plan preview in another process know them too.
  */
 export class CapacityFailures {
   constructor(
@@ -33,7 +43,7 @@ export class CapacityFailures {
       const until = at + (CAPACITY_FAILURE_TTL_MS[kind] ?? 0);
       if (until <= now) return [];
       const failure = { ...pool, until, reason: `${code}: ${message}` };
-      return [kind === 'quota-exceeded' ? { ...failure, wholeRegion: true } : failure];
+      return [kind === 'quota-exceeded' ? { ...failure, quota: quotaScopeOf(code) } : failure];
     });
   }
 }

@@ -206,6 +206,35 @@ describe('selectOffers: exclusions', () => {
     },
   );
 
+  const GPU = 'g4dn.xlarge';
+  it.each([
+    // A vCPU quota covers its group of families in the region: c5.2xlarge too, not the GPU type.
+    ['quota-group', { 'us-west-2a/g4dn.xlarge': 1 }, [SMALL, SMALL, LARGE]],
+    // A per-type quota covers that type in every zone of the region, not the other types.
+    ['instance-type', { 'us-west-2b/c5.2xlarge': 1 }, [SMALL, SMALL]],
+  ] as const)('a %s quota refusal skips the pools under that quota only', (quota, launched, skipped) => {
+    const result = plan({
+      change: 1,
+      definition: {
+        instanceTypes: [...baseDefinition.instanceTypes, instanceType(GPU, { utility: 0.5 })],
+      },
+      prices: [
+        price('us-west-2a', SMALL, 0.05, 0.17),
+        spot('us-west-2b', 0.06),
+        spot('us-west-2b', 0.14, LARGE),
+        spot('us-west-2a', 0.1, GPU),
+        spot('us-east-1a', 0.5, LARGE),
+      ],
+      capacityFailures: [{ ...failure, reason: 'VcpuLimitExceeded', market: 'spot', until: 9e9, quota }],
+    });
+    expect(launchCounts(result)).toEqual(launched);
+    const excluded = result.candidates.filter((c) => c.excluded === 'capacity-failure');
+    expect(excluded.map((c) => c.instanceType).sort()).toEqual([...skipped].sort());
+    // Only the refused market of the refused region.
+    expect(excluded.every((c) => c.market === 'spot' && c.region === 'us-west-2')).toBe(true);
+    expect(excluded.every((c) => c.detail === 'VcpuLimitExceeded')).toBe(true);
+  });
+
   it('keeps to configured zones in regions that have them, any zone elsewhere', () => {
     const result = plan({
       change: 3,

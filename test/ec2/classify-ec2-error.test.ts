@@ -32,6 +32,8 @@ describe('classifyEc2Error', () => {
     ['a spot bid under the price', sdkError('SpotMaxPriceTooLow'), 'price-too-low'],
     ['the spot instance limit', sdkError('MaxSpotInstanceCountExceeded'), 'quota-exceeded'],
     ['the vCPU limit', sdkError('VcpuLimitExceeded'), 'quota-exceeded'],
+    ['the per-type instance limit', sdkError('InstanceLimitExceeded'), 'quota-exceeded'],
+    ['too many resources in one request', sdkError('RequestResourceCountExceeded'), 'invalid-request'],
     ['a missing image', sdkError('InvalidAMIID.NotFound'), 'not-found'],
     ['a bad parameter', sdkError('InvalidParameterValue'), 'invalid-request'],
     ['a 5xx', sdkError('InternalError', 'm', { $metadata: { httpStatusCode: 500 } }), 'unavailable'],

@@ -201,7 +201,7 @@ describe('the provisioning loop under faults', () => {
     expect(leaked?.n).toBe(2);
   });
 
-  it('skips a region whose spot instance limit is reached, for every pool there, and launches elsewhere', async () => {
+  it('skips every pool of a region under a spot quota that was reached, and launches elsewhere', async () => {
     const h = await start(engine, { scenario: { limits: { maxSpotInstancesPerRegion: 1 } } });
     const bothRegions = {
       regions: loopDefinition(['us-west-2', 'us-east-1']).regions,
