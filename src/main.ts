@@ -138,9 +138,9 @@ export class Runtime {
     const queue = this.queue;
     // The API previews plans with a pass of its own: it only observes, never acts.
     let previewPass: ReconcilePass | undefined;
-    const previewSource = (source: QueuePort) => () => {
+    const previewSource = (source: QueuePort) => (signal?: AbortSignal) => {
       previewPass ??= this.provisioning(source).pass;
-      return previewPass.preview();
+      return previewPass.preview(signal);
     };
     this.planPreviewer = new PlanPreviewer(queue && { preview: previewSource(queue) }, this.clock);
   }

@@ -85,8 +85,8 @@ export class ReconcilePass {
   constructor(private readonly deps: PassDeps) {}
 
   /** What the next iteration would do and why, without doing it (no writes, no launches). */
-  async preview(): Promise<IterationPlan> {
-    return (await this.observe(false)).plan;
+  async preview(signal?: AbortSignal): Promise<IterationPlan> {
+    return (await this.observe(false, signal)).plan;
   }
 
   async run(signal?: AbortSignal): Promise<IterationReport> {

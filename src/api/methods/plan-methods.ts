@@ -12,7 +12,7 @@ export function planMethods(previewer: PlanPreviewer): ApiMethod[] {
         'capacity, pending tasks, the capacity change, the launches it would make (offer, market, max price), the ' +
         'instances it would terminate and requests it would cancel, the guard rails that block or limit it, and the ' +
         'decision record (every candidate offer with its score, what was excluded and why). Computed from a fresh ' +
-        'look at EC2 and the queue, shared by callers for a few seconds.',
+        'look at EC2 and the queue, shared by callers for a few seconds; 503 when it has not finished within 2 minutes.',
       stability: 'experimental',
       method: 'get',
       route: '/plan-preview',
