@@ -112,14 +112,30 @@ export function grantedScopes(
   return [...new Set(all)].sort();
 }
 
-/** The scopes of the temporary credentials `getSecret` gives a worker of this type. */
+/**
+ * The scopes of the temporary credentials `getSecret` gives a worker of this type: the worker type's
+ * scopes merged with those of its instance's region and instance type when the secret is a launch's
+ * (an instance in one region gets nothing meant for another), or with every region's and type's when
+ * it is not known where the instance runs (a secret made by `createSecret`).
+ */
 export function workerCredentialScopes(
   provisionerId: string,
   workerType: string,
   definition: Pick<WorkerTypeDefinition, 'scopes' | 'regions' | 'instanceTypes'> | undefined,
+  placement?: { region: string; instanceType: string },
 ): string[] {
   const base = [`assume:worker-type:${provisionerId}/${workerType}`, 'assume:worker-id:*'];
-  return [...new Set([...base, ...(definition ? grantedScopes(definition) : [])])];
+  if (!definition) return base;
+  const granted = placement
+    ? [
+        ...definition.scopes,
+        ...definition.regions.filter((r) => r.region === placement.region).flatMap((r) => r.scopes),
+        ...definition.instanceTypes
+          .filter((t) => t.instanceType === placement.instanceType)
+          .flatMap((t) => t.scopes),
+      ]
+    : grantedScopes(definition);
+  return [...new Set([...base, ...granted])];
 }
 
 /** Capacity units of one instance of `instanceType`; 1 when the type is no longer listed (spec §B.1). */

@@ -63,7 +63,8 @@ export class SecretService {
 
   /**
    * Redeems the secret once and hands out temporary credentials for the worker: `assume:worker-type:...`,
-   * `assume:worker-id:*` and the worker type's scopes, signed with the provisioner's own credentials.
+   * `assume:worker-id:*` and the worker type's scopes (`workerCredentialScopes`), signed with the
+   * provisioner's own credentials.
    */
   async redeem(token: string): Promise<SecretReply> {
     const own = this.options.credentials;
@@ -82,6 +83,7 @@ export class SecretService {
       this.options.provisionerId,
       secret.workerType,
       workerType ? definitionOf(workerType) : undefined,
+      secret.placement,
     );
     const credentials = taskcluster.createTemporaryCredentials({
       start: now,

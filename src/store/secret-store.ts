@@ -17,10 +17,13 @@ export interface RedeemedSecret {
   workerType: string;
   secrets: Record<string, unknown>;
   scopes: string[];
+  /** Where the loop launched the instance this secret bootstraps; absent for a secret made by `createSecret`. */
+  placement?: { region: string; instanceType: string };
 }
 
 interface Row {
   token: string;
+  launch_token: string | null;
   worker_type: string;
   secrets: string;
   scopes: string[];
@@ -109,7 +112,19 @@ export class SecretStore {
         now,
         WIPED,
       ]);
-      return { workerType: row.worker_type, secrets: this.cipher.open(row.secrets), scopes: row.scopes };
+      const launch = row.launch_token
+        ? await tx.query<{ region: string; instance_type: string }>(
+            'SELECT region, instance_type FROM launches WHERE client_token = $1',
+            [row.launch_token],
+          )
+        : [];
+      const secret = {
+        workerType: row.worker_type,
+        secrets: this.cipher.open(row.secrets),
+        scopes: row.scopes,
+      };
+      const placement = launch[0] && { region: launch[0].region, instanceType: launch[0].instance_type };
+      return placement ? { ...secret, placement } : secret;
     });
   }
 

@@ -342,4 +342,83 @@ describe.each(engines())('the v1 API through taskcluster-client 16.2.0 on $name'
     // Valid credentials that lack the scope: 403 (a bad signature would be 401).
     expect(await failure(api(credentials).removeWorkerType('wt-creds'))).toMatchObject({ statusCode: 403 });
   });
+
+  it("gives a launched instance's worker only the scopes of its own region and instance type", async () => {
+    const base = definition();
+    const [west] = base.regions;
+    const scoped = {
+      ...base,
+      scopes: ['queue:claim-work:test/*'],
+      regions: [
+        { ...(west as NonNullable<typeof west>), scopes: ['secrets:get:west'] },
+        {
+          ...(west as NonNullable<typeof west>),
+          region: 'us-east-1',
+          launchSpec: { ImageId: h.imageId('us-east-1') },
+          scopes: ['secrets:get:east'],
+        },
+      ],
+      instanceTypes: base.instanceTypes.map((t) => ({ ...t, scopes: [`capability:${t.instanceType}`] })),
+    };
+    await root().createWorkerType('wt-placed', scoped);
+    // What the loop's launcher writes: the launch, and its secret under the launch's client token.
+    const token = slugid();
+    const clientToken = slugid();
+    const now = new Date();
+    await h.test.db.transaction(async (tx) => {
+      const request = { region: 'us-west-2', clientToken, market: 'spot' as const, tags: {}, launchSpec: {} };
+      await h.runtime.launchStore.record(
+        tx,
+        [
+          {
+            clientToken,
+            workerType: 'wt-placed',
+            region: 'us-west-2',
+            zone: 'us-west-2a',
+            instanceType: 'c5.2xlarge',
+            market: 'spot',
+            maxPrice: 1,
+            hourlyPrice: 0.1,
+            capacity: 2,
+            request: request as never,
+          },
+        ],
+        now,
+      );
+      const expiration = new Date(now.getTime() + 600_000);
+      const secret = {
+        token,
+        launchToken: clientToken,
+        workerType: 'wt-placed',
+        secrets: {},
+        scopes: [],
+        expiration,
+      };
+      await h.runtime.secretStore.insert(tx, [secret], now);
+    });
+    const certificate = JSON.parse((await api().getSecret(token)).credentials.certificate);
+    expect([...certificate.scopes].sort()).toEqual(
+      [
+        `assume:worker-type:${PROVISIONER_ID}/wt-placed`,
+        'assume:worker-id:*',
+        'capability:c5.2xlarge',
+        'queue:claim-work:test/*',
+        'secrets:get:west',
+      ].sort(),
+    );
+    // A secret made with createSecret has no launch: where its instance runs is unknown, so every scope.
+    const made = slugid();
+    const expiration = new Date(Date.now() + 600_000).toISOString();
+    await root().createSecret(made, {
+      workerType: 'wt-placed',
+      secrets: {},
+      scopes: [],
+      token: made,
+      expiration,
+    });
+    const unplaced = JSON.parse((await api().getSecret(made)).credentials.certificate);
+    expect(unplaced.scopes).toEqual(
+      expect.arrayContaining(['secrets:get:west', 'secrets:get:east', 'capability:c5.xlarge']),
+    );
+  });
 });

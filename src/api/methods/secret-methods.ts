@@ -47,7 +47,8 @@ function getSecretMethod(secrets: SecretService): ApiMethod {
     title: 'Get a Secret',
     description:
       'Redeem the secret of a token, once: its data, and temporary Taskcluster credentials for the worker ' +
-      "(`assume:worker-type:<provisionerId>/<workerType>`, `assume:worker-id:*` and the worker type's scopes), " +
+      "(`assume:worker-type:<provisionerId>/<workerType>`, `assume:worker-id:*` and the worker type's scopes, " +
+      "merged with those of the instance's region and instance type when the loop launched it), " +
       "signed with the provisioner's own credentials. 404 when the token is unknown, expired or already used. " +
       'Possession of the token is the credential: no scopes needed.',
     stability: 'stable',
