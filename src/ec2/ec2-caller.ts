@@ -42,7 +42,8 @@ export interface Ec2CallerOptions {
 
 /**
  * Single EC2 calls for the gateway: one SDK client per region, each region's calls within its own
- * concurrency and rate budget, retries with back-off on throttling and 5xx, every error classified once.
+ * concurrency and rate budget (slowed down while EC2 throttles the region), retries with back-off on
+ * throttling and 5xx, every error classified once.
  */
 export class Ec2Caller {
   private readonly clients = new Map<string, EC2Client>();
@@ -74,10 +75,11 @@ export class Ec2Caller {
       random = Math.random,
     } = this.options;
     const options: SendOptions = signal ? { abortSignal: signal } : {};
+    const limiter = this.limiter(region);
     for (let attempt = 1; ; attempt++) {
       const started = clock.now();
       try {
-        const result = await this.limiter(region).run(async () => {
+        const result = await limiter.run(async () => {
           signal?.throwIfAborted();
           this.sending += 1;
           try {
@@ -85,13 +87,16 @@ export class Ec2Caller {
           } finally {
             this.sending -= 1;
           }
-        });
+        }, signal);
+        limiter.answered();
         this.options.onCall?.({ region, action, outcome: 'ok', attempt, durationMs: clock.now() - started });
         return result;
       } catch (raw) {
         // Stopped by its caller, not failed by EC2: neither classified nor retried.
         signal?.throwIfAborted();
         const error = classifyEc2Error(raw, region, action);
+        if (error.kind === 'throttled') limiter.throttled();
+        else if (error.kind !== 'unavailable') limiter.answered();
         this.options.onCall?.({
           region,
           action,
