@@ -31,6 +31,7 @@ import type {
   SpotPrice,
   TagFilter,
 } from './ec2-port.js';
+import { sendSkippingGone } from './send-skipping-gone.js';
 
 // Where the gateway's users have always imported it from.
 export type { Ec2CallEvent } from './ec2-caller.js';
@@ -224,8 +225,13 @@ export class Ec2Gateway implements Ec2Port {
     instanceIds: readonly string[],
     options?: CallOptions,
   ): Promise<void> {
-    await this.inBatches(region, 'TerminateInstances', instanceIds, options, (c, ids, o) =>
-      c.send(new TerminateInstancesCommand({ InstanceIds: ids }), o),
+    await sendSkippingGone(instanceIds, (ids) =>
+      this.call(
+        region,
+        'TerminateInstances',
+        (c, o) => c.send(new TerminateInstancesCommand({ InstanceIds: ids }), o),
+        options,
+      ),
     );
   }
 
@@ -234,36 +240,14 @@ export class Ec2Gateway implements Ec2Port {
     spotRequestIds: readonly string[],
     options?: CallOptions,
   ): Promise<void> {
-    await this.inBatches(region, 'CancelSpotInstanceRequests', spotRequestIds, options, (c, ids, o) =>
-      c.send(new CancelSpotInstanceRequestsCommand({ SpotInstanceRequestIds: ids }), o),
+    await sendSkippingGone(spotRequestIds, (ids) =>
+      this.call(
+        region,
+        'CancelSpotInstanceRequests',
+        (c, o) => c.send(new CancelSpotInstanceRequestsCommand({ SpotInstanceRequestIds: ids }), o),
+        options,
+      ),
     );
-  }
-
-  /**
-   * Up to 1000 ids a call. EC2 fails a whole call when one id is unknown (already gone): then each id is
-   * sent alone and the gone ones are ignored, since what is gone needs no terminating.
-   */
-  private async inBatches(
-    region: string,
-    action: string,
-    ids: readonly string[],
-    options: CallOptions | undefined,
-    send: (client: EC2Client, ids: string[], o: SendOptions) => Promise<unknown>,
-  ): Promise<void> {
-    for (let i = 0; i < ids.length; i += 1000) {
-      const batch = ids.slice(i, i + 1000);
-      try {
-        await this.call(region, action, (c, o) => send(c, batch, o), options);
-      } catch (error) {
-        if ((error as Ec2Error).kind !== 'not-found') throw error;
-        if (batch.length === 1) continue;
-        for (const id of batch) {
-          await this.call(region, action, (c, o) => send(c, [id], o), options).catch((e: Ec2Error) => {
-            if (e.kind !== 'not-found') throw e;
-          });
-        }
-      }
-    }
   }
 
   /** Every page of a paginated describe call, each page one call (with its budget and retries). */

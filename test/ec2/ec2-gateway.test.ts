@@ -262,13 +262,43 @@ describe('Ec2Gateway against the EC2 simulator (real AWS SDK over HTTP)', () => 
     }
   });
 
-  it('terminates the instances it can, ignoring ones already gone', async () => {
-    const { instanceId } = await gateway.runInstance(launch());
-    await gateway.terminateInstances('us-west-2', ['i-0000000000000dead', instanceId]);
-    const [after] = (await gateway.describeInstances('us-west-2', { tags: TAGS })).filter(
-      (i) => i.instanceId === instanceId,
+  it('terminates the instances it can, ignoring ones already gone, in one more call', async () => {
+    const live = await Promise.all([gateway.runInstance(launch()), gateway.runInstance(launch())]);
+    const ids = live.map((i) => i.instanceId);
+    const before = calls.length;
+    await gateway.terminateInstances('us-west-2', [
+      'i-0000000000000dead',
+      ids[0] as string,
+      'i-0000000000000beef',
+      ids[1] as string,
+    ]);
+    // EC2 names the gone ones: the batch is sent again without them, not id by id.
+    expect(calls.slice(before).map((c) => [c.action, c.outcome])).toEqual([
+      ['TerminateInstances', 'not-found'],
+      ['TerminateInstances', 'ok'],
+    ]);
+    const after = (await gateway.describeInstances('us-west-2', { tags: TAGS })).filter((i) =>
+      ids.includes(i.instanceId),
     );
-    expect(after?.state).toMatch(/shutting-down|terminated/);
+    expect(after.map((i) => i.state)).toEqual([
+      expect.stringMatching(/shutting-down|terminated/),
+      expect.stringMatching(/shutting-down|terminated/),
+    ]);
+  });
+
+  it('cancels the spot requests it can when EC2 names one gone id at a time', async () => {
+    const request = await gateway.runInstance(launch());
+    const [described] = (await gateway.describeSpotRequests('us-west-2', { tags: TAGS })).filter(
+      (r) => r.instanceId === request.instanceId,
+    );
+    const id = described?.spotRequestId as string;
+    const before = calls.length;
+    await gateway.cancelSpotRequests('us-west-2', ['sir-gone0001', id, 'sir-gone0002']);
+    expect(calls.slice(before).map((c) => c.outcome)).toEqual(['not-found', 'not-found', 'ok']);
+    const [after] = (await gateway.describeSpotRequests('us-west-2', { tags: TAGS })).filter(
+      (r) => r.spotRequestId === id,
+    );
+    expect(after?.state).toBe('cancelled');
   });
 
   it('ensures key pairs idempotently, and deletes missing ones without error', async () => {
