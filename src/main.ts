@@ -239,6 +239,7 @@ export class Runtime {
       ec2: this.ec2,
       launches: this.launchStore,
       secrets: this.secretStore,
+      workerTypes: this.workerTypeStore,
       outbox: this.outbox,
       clock: this.clock,
       logger,

@@ -11,6 +11,7 @@ import { slugid } from '../slugid.js';
 import type { Database } from '../store/database.js';
 import type { LaunchRecord, LaunchStore, NewLaunch } from '../store/launch-store.js';
 import type { NewSecret, SecretStore } from '../store/secret-store.js';
+import type { WorkerTypeStore } from '../store/worker-type-store.js';
 import { KeyPairRepair } from './key-pair-repair.js';
 import { launchTags } from './observe-fleet.js';
 
@@ -28,6 +29,7 @@ export interface LauncherDeps {
   ec2: Ec2Port;
   launches: LaunchStore;
   secrets: SecretStore;
+  workerTypes: Pick<WorkerTypeStore, 'isCurrent'>;
   outbox: OutboxWriter;
   clock: Clock;
   logger: Logger;
@@ -59,7 +61,12 @@ export class Launcher {
     if (planned.length === 0) return [];
     const now = new Date(this.deps.clock.now());
     const prepared = planned.map((p) => this.prepare(workerType, p, now));
-    await this.deps.db.transaction(async (tx) => {
+    const recorded = await this.deps.db.transaction(async (tx) => {
+      // Planned from the definition the iteration read: one changed, removed or re-created since would
+      // launch what nobody asks for any more (and a removal would not know to clean it up).
+      if (!(await this.deps.workerTypes.isCurrent(tx, workerType.workerType, workerType.lastModified))) {
+        return false;
+      }
       await this.deps.secrets.insert(
         tx,
         prepared.map((p) => p.secret),
@@ -70,7 +77,13 @@ export class Launcher {
         prepared.map((p) => p.launch),
         now,
       );
+      return true;
     });
+    if (!recorded) {
+      const reason =
+        'not launched: the worker type changed since this iteration read it; planned again next one';
+      return planned.map((): LaunchResult => ({ outcome: 'deferred', reason }));
+    }
     return this.submitAll(prepared.map((p) => p.launch));
   }
 

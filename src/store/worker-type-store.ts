@@ -56,6 +56,18 @@ export class WorkerTypeStore {
     return rows[0] ? toWorkerType(rows[0]) : undefined;
   }
 
+  /**
+   * In the caller's transaction: whether `name` is still defined as last modified at `lastModified`. Its
+   * row is locked for share, so no change to it commits before the caller's transaction does.
+   */
+  async isCurrent(tx: Queryable, name: string, lastModified: string): Promise<boolean> {
+    const rows = await tx.query<{ last_modified: Date }>(
+      'SELECT last_modified FROM worker_types WHERE name = $1 FOR SHARE',
+      [name],
+    );
+    return rows[0]?.last_modified.toISOString() === lastModified;
+  }
+
   async names(): Promise<string[]> {
     const rows = await this.db.query<{ name: string }>('SELECT name FROM worker_types ORDER BY name');
     return rows.map((r) => r.name);

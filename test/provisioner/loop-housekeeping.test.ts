@@ -196,6 +196,54 @@ describe('the provisioning loop keeps EC2 clean', () => {
     expect(await h.runtime.fleetView.pendingRemoval('phoenix')).toBeUndefined();
   });
 
+  it.each([
+    ['removed and re-created', true],
+    ['updated', false],
+  ] as const)(
+    'launches nothing from a definition %s after the iteration read it; the next one launches the new',
+    async (_name, remove) => {
+      let duringIteration: (() => Promise<void>) | undefined;
+      const h = await start(engine, {
+        // After the iteration read the definitions (it describes EC2 next), before it launches.
+        wrapEc2: (ec2) =>
+          Object.assign(Object.create(ec2) as Ec2Port, {
+            describeInstances: async (...args: Parameters<Ec2Port['describeInstances']>) => {
+              const described = await ec2.describeInstances(...args);
+              const hook = duringIteration;
+              duringIteration = undefined;
+              await hook?.();
+              return described;
+            },
+          }),
+      });
+      await h.define('janus', westOnly());
+      h.addTasks('janus', 2, 10 * 3_600_000);
+      duringIteration = async () => {
+        await h.clock.advanceBy(1000);
+        const instanceTypes = [instanceTypeConfig('m5.large')];
+        if (remove) {
+          await h.runtime.workerTypes.remove('janus', 'test');
+          await h.define('janus', { regions: westOnly().regions, instanceTypes });
+        } else await h.runtime.workerTypes.update('janus', { instanceTypes }, 'test');
+      };
+      const first = await h.iterate();
+      expect(duringIteration).toBeUndefined();
+      const launches = first.outcomes.find((o) => o.plan.workerType === 'janus')?.launches;
+      expect(launches).toEqual([
+        {
+          outcome: 'deferred',
+          reason: expect.stringContaining('the worker type changed since this iteration read it'),
+        },
+        { outcome: 'deferred', reason: expect.stringContaining('the worker type changed') },
+      ]);
+      expect(h.liveInstances('janus')).toEqual([]);
+      const [leaked] = await h.test.db.query<{ n: number }>('SELECT count(*)::int AS n FROM secrets');
+      expect(leaked?.n).toBe(0);
+      await h.iterate();
+      expect(h.liveInstances('janus').map((i) => i.instanceType)).toEqual(['m5.large', 'm5.large']);
+    },
+  );
+
   it('keeps the key pair of a worker type re-created while the iteration finishing its removal runs', async () => {
     let duringIteration: (() => Promise<void>) | undefined;
     const h = await start(engine, {

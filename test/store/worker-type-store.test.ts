@@ -52,6 +52,39 @@ describe.each(engines())('WorkerTypeStore on $name', (engine) => {
     expect((await store.get('wt-idem'))?.maxCapacity).toBe(20);
   });
 
+  it('tells whether a worker type is still as last modified, and holds changes until the asker commits', async () => {
+    const { workerType } = await store.create('wt-current', exampleDefinition(), 'alice', t0);
+    const current = (lastModified: string) =>
+      test.db.transaction((tx) => store.isCurrent(tx, 'wt-current', lastModified));
+    expect(await current(workerType.lastModified)).toBe(true);
+    expect(await current(later(-1).toISOString())).toBe(false);
+    let release = () => {};
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let checked = () => {};
+    const locked = new Promise<void>((resolve) => (checked = resolve));
+    const asker = test.db.transaction(async (tx) => {
+      expect(await store.isCurrent(tx, 'wt-current', workerType.lastModified)).toBe(true);
+      checked();
+      await held;
+    });
+    await locked;
+    let updated = false;
+    const update = store
+      .update('wt-current', (d) => ({ ...d, maxCapacity: 3 }), 'bob', later(1))
+      .then(() => {
+        updated = true;
+      });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(updated).toBe(false);
+    release();
+    await asker;
+    await update;
+    expect(await current(workerType.lastModified)).toBe(false);
+    expect(await current(later(1).toISOString())).toBe(true);
+    await store.remove('wt-current', 'carol', later(2));
+    expect(await current(later(1).toISOString())).toBe(false);
+  });
+
   it('updates, bumping lastModified and recording a version per change', async () => {
     await store.create('wt-update', exampleDefinition(), 'alice', t0);
     const updated = await store.update('wt-update', (d) => ({ ...d, maxCapacity: 15 }), 'bob', later(1));
