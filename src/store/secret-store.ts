@@ -43,7 +43,6 @@ export class SecretStore {
     private readonly cipher: SecretCipher,
   ) {}
 
-  /** Stores a secret; the same secret again succeeds, a different one under the same token is a conflict. */
   /**
    * Stores a secret under `secret.token` (the URL's). An existing one is idempotent success only if it is
    * the same: worker type, secrets, scopes, and `bodyToken` (the body's token) equal to its token.
@@ -64,9 +63,15 @@ export class SecretStore {
     if (inserted.length > 0) return;
     const rows = await this.db.query<Row>('SELECT * FROM secrets WHERE token = $1', [secret.token]);
     const existing = rows[0];
+    if (existing?.consumed_at != null) {
+      // Kept until it expires so instanceStarted still knows it; never armed again (the original, which
+      // deleted redeemed secrets, let a re-created token be redeemed twice).
+      throw new ConflictError('This secret was already redeemed or removed: a token is single-use', {
+        error: 'Secret already exists with different definition',
+      });
+    }
     const same =
       existing !== undefined &&
-      existing.consumed_at === null &&
       bodyToken === existing.token &&
       existing.worker_type === secret.workerType &&
       deepEqual(existing.scopes, secret.scopes) &&

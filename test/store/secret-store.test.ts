@@ -81,7 +81,24 @@ describe.each(engines())('SecretStore on $name', (engine) => {
     await store.create(secret(token), at(1));
     await expect(store.create({ ...secret(token), scopes: ['b'] }, at(1))).rejects.toMatchObject({
       code: 'RequestConflict',
+      message: 'Secret already exists with different definition',
     });
+  });
+
+  it('never arms a redeemed or removed token again, and says why', async () => {
+    for (const spend of [
+      (token: string) => store.redeem(token, at(1)),
+      (token: string) => store.discard(token, at(1)),
+    ]) {
+      const token = newToken();
+      await store.create(secret(token), t0);
+      await spend(token);
+      await expect(store.create(secret(token), at(2))).rejects.toMatchObject({
+        code: 'RequestConflict',
+        message: 'This secret was already redeemed or removed: a token is single-use',
+      });
+      expect(await store.redeem(token, at(3))).toBeUndefined();
+    }
   });
 
   it('encrypts secret data at rest and wipes it once redeemed', async () => {
