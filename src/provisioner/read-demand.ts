@@ -5,7 +5,8 @@ export interface ReadDemandOptions {
   concurrency?: number;
   /**
    * After this many failures in a row (a queue down or hung: each waits for its timeouts and retries), the
-   * worker types not asked yet get an error without asking. One success resets the count.
+   * worker types not asked yet get an error without asking. One success resets the count; a refusal of one
+   * worker type (a 400 or 404) is that worker type's error and does not count.
    */
   giveUpAfter?: number;
   /** Aborts the questions in flight and stops asking (the iteration ran out of time or lost leadership). */
@@ -39,10 +40,10 @@ export async function readDemand(
           error: `not asked: the queue failed ${failuresInARow} times in a row (${lastError})`,
         });
       } else {
-        const answer = await ask(queue, provisionerId, name, signal);
+        const { answer, queueFailed } = await ask(queue, provisionerId, name, signal);
         demand.set(name, answer);
         if (typeof answer === 'number') failuresInARow = 0;
-        else {
+        else if (queueFailed) {
           failuresInARow += 1;
           lastError = answer.error;
         }
@@ -53,17 +54,30 @@ export async function readDemand(
   return demand;
 }
 
-/** One question, ended early by `signal` (the queue client itself cannot be aborted). */
-async function ask(queue: QueuePort, provisionerId: string, workerType: string, signal?: AbortSignal) {
+/**
+ * One question, ended early by `signal` (the queue client itself cannot be aborted). `queueFailed`: the
+ * failure says the queue is down, hung or refusing us, not that it refused this one worker type (a 400 or
+ * 404), which says nothing of the others.
+ */
+async function ask(
+  queue: QueuePort,
+  provisionerId: string,
+  workerType: string,
+  signal?: AbortSignal,
+): Promise<{ answer: Demand; queueFailed: boolean }> {
   let onAbort = () => {};
   const aborted = new Promise<never>((_, reject) => {
     onAbort = () => reject(new Error(`not answered: ${reasonOf(signal)}`));
     signal?.addEventListener('abort', onAbort, { once: true });
   });
   try {
-    return await Promise.race([queue.pendingTasks(provisionerId, workerType), aborted]);
+    const answer = await Promise.race([queue.pendingTasks(provisionerId, workerType), aborted]);
+    return { answer, queueFailed: false };
   } catch (error) {
-    return { error: (error as Error).message ?? String(error) };
+    const status = (error as { statusCode?: unknown }).statusCode;
+    // Not 401/403: bad credentials fail every question alike.
+    const refusedThisOne = status === 400 || status === 404;
+    return { answer: { error: (error as Error).message ?? String(error) }, queueFailed: !refusedThisOne };
   } finally {
     signal?.removeEventListener('abort', onAbort);
   }

@@ -42,6 +42,24 @@ describe('readDemand', () => {
     });
   });
 
+  it("does not count one worker type's refusal (400, 404) as the queue failing, but counts the rest", async () => {
+    const refused = (statusCode: number) =>
+      Object.assign(new Error(`answered ${statusCode}`), { statusCode });
+    const { queue, asked } = queueOf(async (wt) => {
+      throw refused(Number(wt.slice(3)) < 10 ? 404 : 400);
+    });
+    const demand = await readDemand(queue, 'p', names(20), { concurrency: 1, giveUpAfter: 3 });
+    expect(asked).toHaveLength(20);
+    expect(demand.get('wt-19')).toEqual({ error: 'answered 400' });
+    for (const statusCode of [401, 403, 408, 429, 503]) {
+      const down = queueOf(async () => {
+        throw refused(statusCode);
+      });
+      await readDemand(down.queue, 'p', names(20), { concurrency: 1, giveUpAfter: 3 });
+      expect(down.asked).toHaveLength(3);
+    }
+  });
+
   it('keeps asking a queue whose failures are interrupted by answers', async () => {
     const { queue, asked } = queueOf(async (wt) => {
       if (Number(wt.slice(3)) % 3 !== 0) throw new Error('500');
