@@ -5,6 +5,7 @@ import { defaultImageId } from '../../src/simulator/ec2/scenario.js';
 import type { Database, Queryable } from '../../src/store/database.js';
 import { engines } from '../helpers/databases.js';
 import { loopDefinition, loopHarnesses } from '../helpers/loop-harness.js';
+import { overriding } from '../helpers/overriding.js';
 
 const [pglite] = engines();
 const engine = pglite as NonNullable<typeof pglite>;
@@ -19,7 +20,7 @@ type LaunchRequest = Parameters<Ec2Port['runInstance']>[0];
 const withRunInstance =
   (runInstance: (request: LaunchRequest, real: Ec2Port) => ReturnType<Ec2Port['runInstance']>) =>
   (ec2: Ec2Port): Ec2Port =>
-    Object.assign(Object.create(ec2) as Ec2Port, {
+    overriding(ec2, {
       runInstance: (request: LaunchRequest) => runInstance(request, ec2),
     });
 
@@ -30,7 +31,7 @@ function withFailingStatements(db: Database, fails: (sql: string) => boolean): D
       if (fails(sql)) return Promise.reject(new Error(`injected failure: ${sql.slice(0, 30)}`));
       return inner.query(sql, params);
     }) as Queryable['query'];
-  return Object.assign(Object.create(db) as Database, {
+  return overriding(db, {
     query: guarded(db),
     transaction: <T>(work: (tx: Queryable) => Promise<T>) =>
       db.transaction((tx) => work({ query: guarded(tx) })),
@@ -68,7 +69,7 @@ describe('the provisioning loop under faults', () => {
     let slow = false;
     const h = await start(engine, {
       wrapEc2: (ec2) =>
-        Object.assign(Object.create(ec2) as Ec2Port, {
+        overriding(ec2, {
           // Throttled and retried for three minutes (the bound is two intervals): what came back first is old.
           describeInstances: async (...args: Parameters<Ec2Port['describeInstances']>) => {
             const described = await ec2.describeInstances(...args);
@@ -92,7 +93,7 @@ describe('the provisioning loop under faults', () => {
   it('ends an iteration whose describe hangs when its signal aborts (the iteration deadline), recording why', async () => {
     const h = await start(engine, {
       wrapEc2: (ec2) =>
-        Object.assign(Object.create(ec2) as Ec2Port, {
+        overriding(ec2, {
           // us-east-1 never answers: only the iteration's signal can end this call.
           describeInstances: (...args: Parameters<Ec2Port['describeInstances']>) => {
             const [region, , options] = args;
@@ -232,8 +233,8 @@ describe('the provisioning loop under faults', () => {
     const real = await engine.open();
     // Runs once right after an iteration read the breakers: a change made while the iteration judges them.
     let afterBreakersRead: (() => Promise<unknown>) | undefined;
-    const db = Object.assign(Object.create(real.db) as Database, {
-      query: async (sql: string, params?: readonly unknown[]) => {
+    const db = overriding(real.db, {
+      query: (async (sql: string, params?: readonly unknown[]) => {
         const rows = await real.db.query(sql, params);
         if (sql.startsWith('SELECT worker_type, state FROM circuit_breakers') && afterBreakersRead) {
           const change = afterBreakersRead;
@@ -241,7 +242,7 @@ describe('the provisioning loop under faults', () => {
           await change();
         }
         return rows;
-      },
+      }) as Database['query'],
     });
     try {
       const h = await start(engine, { database: { ...real, db } });

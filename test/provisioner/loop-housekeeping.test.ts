@@ -6,6 +6,7 @@ import { defaultImageId } from '../../src/simulator/ec2/scenario.js';
 import type { Database } from '../../src/store/database.js';
 import { engines } from '../helpers/databases.js';
 import { loopDefinition, loopHarnesses, PROVISIONER_ID } from '../helpers/loop-harness.js';
+import { overriding } from '../helpers/overriding.js';
 
 const [pglite] = engines();
 const engine = pglite as NonNullable<typeof pglite>;
@@ -45,7 +46,7 @@ describe('the provisioning loop keeps EC2 clean', () => {
     let refuse = false;
     const h = await start(engine, {
       wrapEc2: (ec2) =>
-        Object.assign(Object.create(ec2) as Ec2Port, {
+        overriding(ec2, {
           terminateInstances: (...args: Parameters<Ec2Port['terminateInstances']>) =>
             refuse
               ? Promise.reject(
@@ -78,7 +79,7 @@ describe('the provisioning loop keeps EC2 clean', () => {
     let loseReply = false;
     const h = await start(engine, {
       wrapEc2: (ec2) =>
-        Object.assign(Object.create(ec2) as Ec2Port, {
+        overriding(ec2, {
           terminateInstances: async (...args: Parameters<Ec2Port['terminateInstances']>) => {
             await ec2.terminateInstances(...args);
             if (loseReply)
@@ -167,7 +168,7 @@ describe('the provisioning loop keeps EC2 clean', () => {
     const h = await start(engine, {
       // Between recording the launch and sending it: the owner removes the worker type and re-creates it.
       wrapEc2: (ec2) =>
-        Object.assign(Object.create(ec2) as Ec2Port, {
+        overriding(ec2, {
           runInstance: async (...args: Parameters<Ec2Port['runInstance']>) => {
             const hook = duringLaunch;
             duringLaunch = undefined;
@@ -206,7 +207,7 @@ describe('the provisioning loop keeps EC2 clean', () => {
       const h = await start(engine, {
         // After the iteration read the definitions (it describes EC2 next), before it launches.
         wrapEc2: (ec2) =>
-          Object.assign(Object.create(ec2) as Ec2Port, {
+          overriding(ec2, {
             describeInstances: async (...args: Parameters<Ec2Port['describeInstances']>) => {
               const described = await ec2.describeInstances(...args);
               const hook = duringIteration;
@@ -249,7 +250,7 @@ describe('the provisioning loop keeps EC2 clean', () => {
     const h = await start(engine, {
       // After the iteration read the definitions (it describes EC2 next), before it acts.
       wrapEc2: (ec2) =>
-        Object.assign(Object.create(ec2) as Ec2Port, {
+        overriding(ec2, {
           describeInstances: async (...args: Parameters<Ec2Port['describeInstances']>) => {
             const described = await ec2.describeInstances(...args);
             const hook = duringIteration;
@@ -288,7 +289,7 @@ describe('the provisioning loop keeps EC2 clean', () => {
     let refuse = false;
     const h = await start(engine, {
       wrapEc2: (ec2) =>
-        Object.assign(Object.create(ec2) as Ec2Port, {
+        overriding(ec2, {
           ensureKeyPair: (...args: Parameters<Ec2Port['ensureKeyPair']>) =>
             refuse
               ? Promise.reject(
@@ -313,7 +314,7 @@ describe('the provisioning loop keeps EC2 clean', () => {
     const inner = await engine.open();
     let betweenReads: (() => Promise<void>) | undefined;
     // The removal lands after the definitions were read, before the removals are: the plan sees both.
-    const db: Database = Object.assign(Object.create(inner.db) as Database, {
+    const db: Database = overriding(inner.db, {
       query: async (sql: string, params?: readonly unknown[]) => {
         if (sql.includes('FROM worker_type_removals ORDER BY')) {
           const hook = betweenReads;
