@@ -330,14 +330,15 @@ function meteredEc2Gateway(deps: RuntimeDeps, clock: Clock, metrics: Metrics): E
 function buildStores(db: Database, config: Config, outbox: OutboxWriter) {
   const removals = new RemovalStore(db);
   const iterationStore = new IterationStore(db);
+  const cipher = new SecretCipher(config.secretsEncryptionKey);
+  const secretStore = new SecretStore(db, cipher);
   // Definition, version, event and queued cleanup commit together.
   const workerTypeStore = new WorkerTypeStore(db, [
     outbox.workerTypeListener,
     removals.listener,
     iterationStore.breakerResetListener,
+    secretStore.removalListener,
   ]);
-  const cipher = new SecretCipher(config.secretsEncryptionKey);
-  const secretStore = new SecretStore(db, cipher);
   const fleetView = new FleetView(db);
   const launchStore = new LaunchStore(db, cipher);
   return { removals, iterationStore, workerTypeStore, secretStore, fleetView, launchStore };

@@ -2,6 +2,7 @@ import { deepEqual } from '../domain/worker-type.js';
 import { ConflictError } from '../errors.js';
 import type { Database, Queryable } from './database.js';
 import type { SecretCipher } from './secret-cipher.js';
+import type { ChangeListener } from './worker-type-store.js';
 
 export interface NewSecret {
   token: string;
@@ -132,6 +133,20 @@ export class SecretStore {
       return placement ? { ...secret, placement } : secret;
     });
   }
+
+  /**
+   * On `removeWorkerType`, in its transaction: the unredeemed secrets of the loop's launches of that worker
+   * type can no longer be redeemed. Their instances are being terminated, and a worker that boots meanwhile
+   * must not get credentials for a worker type nobody defines (it shuts down when `getSecret` fails).
+   */
+  readonly removalListener: ChangeListener = async (tx, change) => {
+    if (change.event !== 'removed') return;
+    await tx.query(
+      `UPDATE secrets SET consumed_at = $2, secrets = $3
+       WHERE worker_type = $1 AND consumed_at IS NULL AND launch_token IS NOT NULL`,
+      [change.workerType, change.at, WIPED],
+    );
+  };
 
   /** Makes the secret unredeemable (removeSecret); idempotent. */
   async discard(token: string, now: Date): Promise<void> {

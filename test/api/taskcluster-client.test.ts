@@ -45,6 +45,23 @@ describe.each(engines())('the v1 API through taskcluster-client 16.2.0 on $name'
     });
   const root = () => api(h.clients.root);
 
+  /** What the loop's launcher writes: a launch, and its secret under the launch's client token. */
+  async function launchSecret(workerType: string, region: string, instanceType: string): Promise<string> {
+    const token = slugid();
+    const clientToken = slugid();
+    const now = new Date();
+    await h.test.db.transaction(async (tx) => {
+      const request = { region, clientToken, market: 'spot' as const, tags: {}, launchSpec: {} };
+      const launch = { clientToken, workerType, region, zone: `${region}a`, instanceType, market: 'spot' };
+      const priced = { ...launch, maxPrice: 1, hourlyPrice: 0.1, capacity: 1, request: request as never };
+      await h.runtime.launchStore.record(tx, [priced], now);
+      const expiration = new Date(now.getTime() + 600_000);
+      const secret = { token, launchToken: clientToken, workerType, secrets: {}, scopes: [], expiration };
+      await h.runtime.secretStore.insert(tx, [secret], now);
+    });
+    return token;
+  }
+
   beforeAll(async () => {
     h = await startApiHarness(engine);
   });
@@ -361,41 +378,7 @@ describe.each(engines())('the v1 API through taskcluster-client 16.2.0 on $name'
       instanceTypes: base.instanceTypes.map((t) => ({ ...t, scopes: [`capability:${t.instanceType}`] })),
     };
     await root().createWorkerType('wt-placed', scoped);
-    // What the loop's launcher writes: the launch, and its secret under the launch's client token.
-    const token = slugid();
-    const clientToken = slugid();
-    const now = new Date();
-    await h.test.db.transaction(async (tx) => {
-      const request = { region: 'us-west-2', clientToken, market: 'spot' as const, tags: {}, launchSpec: {} };
-      await h.runtime.launchStore.record(
-        tx,
-        [
-          {
-            clientToken,
-            workerType: 'wt-placed',
-            region: 'us-west-2',
-            zone: 'us-west-2a',
-            instanceType: 'c5.2xlarge',
-            market: 'spot',
-            maxPrice: 1,
-            hourlyPrice: 0.1,
-            capacity: 2,
-            request: request as never,
-          },
-        ],
-        now,
-      );
-      const expiration = new Date(now.getTime() + 600_000);
-      const secret = {
-        token,
-        launchToken: clientToken,
-        workerType: 'wt-placed',
-        secrets: {},
-        scopes: [],
-        expiration,
-      };
-      await h.runtime.secretStore.insert(tx, [secret], now);
-    });
+    const token = await launchSecret('wt-placed', 'us-west-2', 'c5.2xlarge');
     const certificate = JSON.parse((await api().getSecret(token)).credentials.certificate);
     expect([...certificate.scopes].sort()).toEqual(
       [
@@ -420,5 +403,22 @@ describe.each(engines())('the v1 API through taskcluster-client 16.2.0 on $name'
     expect(unplaced.scopes).toEqual(
       expect.arrayContaining(['secrets:get:west', 'secrets:get:east', 'capability:c5.xlarge']),
     );
+  });
+
+  it("stops redeeming the secrets of a removed worker type's launches; a createSecret secret stays", async () => {
+    await root().createWorkerType('wt-gone', definition());
+    const launched = await launchSecret('wt-gone', 'us-west-2', 'c5.xlarge');
+    const made = slugid();
+    const expiration = new Date(Date.now() + 600_000).toISOString();
+    await root().createSecret(made, {
+      workerType: 'wt-gone',
+      secrets: {},
+      scopes: [],
+      token: made,
+      expiration,
+    });
+    await root().removeWorkerType('wt-gone');
+    expect(await failure(api().getSecret(launched))).toMatchObject({ statusCode: 404 });
+    expect((await api().getSecret(made)).credentials.clientId).toBe(h.clients.provisioner.clientId);
   });
 });
