@@ -3,8 +3,9 @@
  * terminate when a worker type has more capacity than §D.3 wants. Only what has not started work yet is
  * touched: open spot requests first, then instances not yet running, newest first (the newest is furthest
  * from being useful). Running instances are never touched; idle ones are left to exit by themselves.
- * Instances this service already asked EC2 to terminate, which EC2 still describes live (it lags), go
- * before anything else: terminating them again costs nothing, while picking another would remove twice.
+ * Not-yet-running instances this service already asked EC2 to terminate, which EC2 still describes live (it
+ * lags, or the call failed), go before anything else and even when larger than the surplus: terminating them
+ * again costs nothing, while picking another would remove capacity twice.
  * Pure: the caller supplies the resources as plain data and acts on the plan.
  */
 import type { ResourceKind, ResourceState } from './capacity-planner.js';
@@ -20,7 +21,7 @@ export interface ScaleDownResource {
   launchedAt: number;
   /** Known to be running tasks. A running instance whose busy-ness is unknown counts as busy. */
   busy?: boolean;
-  /** This service already asked EC2 to terminate it (asking again is harmless, whatever its state). */
+  /** This service already asked EC2 to terminate it (asking again is harmless). Running ones stay protected. */
   terminating?: boolean;
 }
 
@@ -87,7 +88,8 @@ export function planScaleDown(input: ScaleDownInput): ScaleDownPlan {
   }
   const candidates = input.resources.filter((r) => !reasons.has(r)).sort(newestFirst);
   for (const resource of candidates) {
-    const keep = keepReason(resource.capacity, { surplus, removed, remaining: total - removed }, input);
+    const progress = { surplus, removed, remaining: total - removed };
+    const keep = keepReason(resource, progress, input);
     if (keep !== undefined) {
       reasons.set(resource, keep);
       continue;
@@ -118,18 +120,19 @@ function removalReason(resource: ScaleDownResource): RemovalReason {
 
 /** Why a resource may never be removed, or undefined when it may. */
 function protectionOf(resource: ScaleDownResource): KeepReason | undefined {
-  if (resource.terminating === true) return undefined;
   if (resource.state === 'running') return resource.busy === false ? 'running-idle' : 'busy';
   return resource.busy === true ? 'busy' : undefined;
 }
 
 function keepReason(
-  capacity: number,
+  { capacity, terminating }: ScaleDownResource,
   progress: { surplus: number; removed: number; remaining: number },
   input: ScaleDownInput,
 ): KeepReason | undefined {
   if (progress.surplus - progress.removed <= EPSILON) return 'no-surplus-left';
-  if (progress.removed + capacity > progress.surplus + EPSILON) return 'exceeds-surplus';
+  // Already on its way out while EC2 lags: kept, it would still go, and something else would go too.
+  const exceeds = progress.removed + capacity > progress.surplus + EPSILON;
+  if (exceeds && terminating !== true) return 'exceeds-surplus';
   if (progress.remaining - capacity < input.minCapacity - EPSILON) return 'min-capacity';
   return undefined;
 }

@@ -154,16 +154,34 @@ const cases: Case[] = [
   },
   {
     // EC2 lags: it still describes live what it accepted to terminate. Picking another would remove twice.
-    name: 'instances already being terminated go first, whatever their state',
+    name: 'not-yet-running instances already being terminated go first',
     resources: [
       request('sr-1', 9),
       instance('i-new', 'pending', 8),
       terminating(instance('i-old', 'pending', 1)),
-      terminating(instance('i-running', 'running', 2)),
+      terminating(instance('i-requested', 'requested', 2)),
     ],
     change: -3,
-    remove: ['i-running', 'i-old', 'sr-1'],
+    remove: ['i-requested', 'i-old', 'sr-1'],
     keep: { 'i-new': 'no-surplus-left' },
+    remainingSurplus: 0,
+  },
+  {
+    // Our termination call may have failed: it may be running tasks now.
+    name: 'a running instance stays protected though we asked to terminate it',
+    resources: [terminating(instance('i-running', 'running', 1)), instance('i-pending', 'pending', 2)],
+    change: -1,
+    remove: ['i-pending'],
+    keep: { 'i-running': 'busy' },
+    remainingSurplus: 0,
+  },
+  {
+    // Kept, it would go anyway (EC2 lags) and the request would go too: 3 units for a surplus of 1.
+    name: 'an instance being terminated goes again even when larger than the surplus',
+    resources: [terminating(instance('i-big', 'pending', 1, 2)), request('sr-1', 9)],
+    change: -1,
+    remove: ['i-big'],
+    keep: { 'sr-1': 'no-surplus-left' },
     remainingSurplus: 0,
   },
   {
@@ -210,7 +228,7 @@ describe('planScaleDown', () => {
     expect(plan.keep).toEqual([]);
     expect(plan.removedCapacity).toBe(2.5);
     const again = planScaleDown({
-      resources: [terminating(instance('i-2', 'running', 1))],
+      resources: [terminating(instance('i-2', 'pending', 1))],
       change: -1,
       minCapacity: 0,
     });
