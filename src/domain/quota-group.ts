@@ -4,7 +4,7 @@
  * leaves the others' free. Families not listed here are in the Standard group.
  */
 const GROUPS: readonly (readonly [RegExp, string])[] = [
-  [/^(g|vt)\d/, 'G and VT'],
+  [/^(g|gr|vt)\d/, 'G and VT'],
   [/^p\d/, 'P'],
   [/^f\d/, 'F'],
   [/^inf\d/, 'Inf'],
@@ -12,7 +12,8 @@ const GROUPS: readonly (readonly [RegExp, string])[] = [
   [/^dl\d/, 'DL'],
   [/^trn\d/, 'Trn'],
   [/^hpc\d/, 'HPC'],
-  [/^u-/, 'High Memory'],
+  // u-6tb1.metal, u7i-12tb.224xlarge, u7in-16tb.224xlarge
+  [/^u(\d+[a-z]*)?-/, 'High Memory'],
 ];
 
 /** The quota group an instance type's vCPUs count against, e.g. `c5.large` → `Standard`. */

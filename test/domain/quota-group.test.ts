@@ -10,6 +10,7 @@ describe('quotaGroupOf', () => {
     ['h1.2xlarge', 'Standard'],
     ['g4dn.xlarge', 'G and VT'],
     ['vt1.3xlarge', 'G and VT'],
+    ['gr6.4xlarge', 'G and VT'],
     ['p3.2xlarge', 'P'],
     ['f1.2xlarge', 'F'],
     ['inf1.xlarge', 'Inf'],
@@ -18,6 +19,8 @@ describe('quotaGroupOf', () => {
     ['trn1.2xlarge', 'Trn'],
     ['hpc6a.48xlarge', 'HPC'],
     ['u-6tb1.metal', 'High Memory'],
+    ['u7i-12tb.224xlarge', 'High Memory'],
+    ['u7in-16tb.224xlarge', 'High Memory'],
     ['C5.LARGE', 'Standard'],
   ])('%s counts against the %s quota', (instanceType, group) => {
     expect(quotaGroupOf(instanceType)).toBe(group);
