@@ -55,7 +55,11 @@ export class RegionLimiter {
     }
   }
 
-  /** EC2 throttled a call: halve the rate and spend the burst. */
+  /**
+   * EC2 throttled a call: halve the rate and spend the burst. Every throttled attempt halves, even the
+   * concurrent ones of one episode: `bench/throttle-burst.ts` measured 17 throttled attempts that way
+   * against 48 when halving at most once a second, in the same time (answered calls restore it quickly).
+   */
   throttled(): void {
     this.refill();
     this.rate = Math.max(MIN_RATE_PER_SECOND, Math.min(this.rate, this.budget.ratePerSecond) / 2);
