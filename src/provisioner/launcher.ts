@@ -1,19 +1,16 @@
 import type { Clock } from '../clock/clock.js';
-import { keyPairName } from '../domain/key-pair-name.js';
-import { buildLaunchSpec } from '../domain/launch-spec.js';
-import { type PlannedLaunch, toLaunchOffer } from '../domain/offers.js';
+import type { PlannedLaunch } from '../domain/offers.js';
 import type { WorkerType } from '../domain/worker-type.js';
 import { isTransient } from '../ec2/classify-ec2-error.js';
-import { Ec2Error, type Ec2Port, type LaunchRequest, type Market } from '../ec2/ec2-port.js';
+import { Ec2Error, type Ec2Port, type Market } from '../ec2/ec2-port.js';
 import type { OutboxWriter } from '../events/outbox-writer.js';
 import type { Logger } from '../log/logger.js';
-import { slugid } from '../slugid.js';
 import type { Database } from '../store/database.js';
 import type { LaunchRecord, LaunchStore, NewLaunch } from '../store/launch-store.js';
-import type { NewSecret, SecretStore } from '../store/secret-store.js';
+import type { SecretStore } from '../store/secret-store.js';
 import type { WorkerTypeStore } from '../store/worker-type-store.js';
 import { KeyPairRepair } from './key-pair-repair.js';
-import { launchTags } from './observe-fleet.js';
+import { prepareLaunch } from './prepare-launch.js';
 
 export interface LauncherOptions {
   provisionerId: string;
@@ -60,7 +57,7 @@ export class Launcher {
   async launchAll(workerType: WorkerType, planned: readonly PlannedLaunch[]): Promise<LaunchResult[]> {
     if (planned.length === 0) return [];
     const now = new Date(this.deps.clock.now());
-    const prepared = planned.map((p) => this.prepare(workerType, p, now));
+    const prepared = planned.map((p) => prepareLaunch(workerType, p, now, this.deps.options));
     const recorded = await this.deps.db.transaction(async (tx) => {
       // Planned from the definition the iteration read: one changed, removed or re-created since would
       // launch what nobody asks for any more (and a removal would not know to clean it up).
@@ -129,53 +126,6 @@ export class Launcher {
       ...abandoned.map((): LaunchResult => ({ outcome: 'failed', kind: 'unavailable', code: 'Abandoned' })),
       ...(await this.submitAll(retried)),
     ];
-  }
-
-  private prepare(workerType: WorkerType, planned: PlannedLaunch, now: Date) {
-    const { options } = this.deps;
-    const securityToken = slugid();
-    const clientToken = slugid();
-    const info = buildLaunchSpec({
-      definition: workerType,
-      workerType: workerType.workerType,
-      lastModified: workerType.lastModified,
-      offer: toLaunchOffer(planned),
-      keyName: keyPairName(options.awsKeyPrefix, workerType.workerType, options.awsInstancePubkey),
-      provisionerId: options.provisionerId,
-      provisionerBaseUrl: options.provisionerBaseUrl,
-      taskclusterRootUrl: options.taskclusterRootUrl,
-      securityToken,
-      now: now.getTime(),
-    });
-    const request: LaunchRequest = {
-      region: planned.region,
-      clientToken,
-      launchSpec: info.launchSpec,
-      market: planned.market,
-      ...(planned.maxPrice !== null ? { maxPrice: planned.maxPrice } : {}),
-      tags: launchTags(options.provisionerId, workerType.workerType),
-    };
-    const launch: NewLaunch = {
-      clientToken,
-      workerType: workerType.workerType,
-      region: planned.region,
-      zone: planned.zone,
-      instanceType: planned.instanceType,
-      market: planned.market,
-      maxPrice: planned.maxPrice,
-      hourlyPrice: planned.price,
-      capacity: planned.capacity,
-      request,
-    };
-    const secret: NewSecret = {
-      token: securityToken,
-      launchToken: clientToken,
-      workerType: workerType.workerType,
-      secrets: info.secrets,
-      scopes: [],
-      expiration: new Date(now.getTime() + options.secretLifetimeMs),
-    };
-    return { launch, secret };
   }
 
   /** Calls EC2 for each launch at once, then marks those it accepted in one transaction. */
