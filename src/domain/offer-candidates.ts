@@ -123,6 +123,7 @@ function activeFailures(input: OfferSelectionInput): Map<string, string> {
 }
 
 function failureOf(pool: Pool, market: Market, failures: ReadonlyMap<string, string>): string | undefined {
+  if (failures.size === 0) return undefined;
   const quotas = quotaKeys(pool, market);
   return (
     failures.get(poolKey(pool, market)) ??

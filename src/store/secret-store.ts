@@ -107,8 +107,11 @@ export class SecretStore {
   /** Returns the secret once: undefined when unknown, expired or already redeemed. */
   async redeem(token: string, now: Date): Promise<RedeemedSecret | undefined> {
     return this.db.transaction(async (tx) => {
-      const rows = await tx.query<Row>(
-        `SELECT * FROM secrets WHERE token = $1 AND consumed_at IS NULL AND expiration >= $2 FOR UPDATE`,
+      // The launch's placement in the same statement: every booting worker redeems once.
+      const rows = await tx.query<Row & { region: string | null; instance_type: string | null }>(
+        `SELECT s.*, l.region, l.instance_type FROM secrets s
+           LEFT JOIN launches l ON l.client_token = s.launch_token
+         WHERE s.token = $1 AND s.consumed_at IS NULL AND s.expiration >= $2 FOR UPDATE OF s`,
         [token, now],
       );
       const row = rows[0];
@@ -118,19 +121,13 @@ export class SecretStore {
         now,
         WIPED,
       ]);
-      const launch = row.launch_token
-        ? await tx.query<{ region: string; instance_type: string }>(
-            'SELECT region, instance_type FROM launches WHERE client_token = $1',
-            [row.launch_token],
-          )
-        : [];
       const secret = {
         workerType: row.worker_type,
         secrets: this.cipher.open(row.secrets),
         scopes: row.scopes,
       };
-      const placement = launch[0] && { region: launch[0].region, instanceType: launch[0].instance_type };
-      return placement ? { ...secret, placement } : secret;
+      if (row.region === null || row.instance_type === null) return secret;
+      return { ...secret, placement: { region: row.region, instanceType: row.instance_type } };
     });
   }
 
