@@ -46,6 +46,7 @@ import type { Database } from './store/database.js';
 import { FleetView } from './store/fleet-view.js';
 import { IterationStore } from './store/iteration-store.js';
 import { LaunchStore } from './store/launch-store.js';
+import { LeaderFence } from './store/leader-fence.js';
 import { migrate } from './store/migrate.js';
 import { ObservationStore } from './store/observation-store.js';
 import { openPgliteDatabase } from './store/pglite-database.js';
@@ -168,7 +169,7 @@ export class Runtime {
   provisioning(
     queue: QueuePort,
     options: ProvisioningOptions = {},
-  ): { pass: ReconcilePass; runner: LoopRunner; demandCheck: DemandCheck | undefined } {
+  ): { pass: ReconcilePass; runner: LoopRunner; demandCheck: DemandCheck | undefined; fence: LeaderFence } {
     const { config, db, logger } = this.deps;
     const capacityFailures = new CapacityFailures(this.launchStore, this.clock);
     const watch = new DemandWatch(queue, config.provisionerId);
@@ -177,7 +178,8 @@ export class Runtime {
         ? { everyMs: config.demandCheckMs, outgrown: (signal?: AbortSignal) => watch.outgrown(signal) }
         : undefined;
     const observations = new ObservationStore(db);
-    const pass = this.buildPass(queue, watch, capacityFailures, observations, options);
+    const fence = new LeaderFence(db);
+    const pass = this.buildPass(queue, watch, { capacityFailures, observations, fence }, options);
     const runner = new LoopRunner({
       db,
       clock: this.clock,
@@ -186,22 +188,25 @@ export class Runtime {
       ...(demandCheck && { demandCheck }),
       onEarlyIteration: (workerType) => this.metrics.observeEarlyIteration(workerType),
       maxIterationMs: config.maxIterationMs,
-      // Another leader may have written observations since this process last did.
-      onLeadership: () => observations.reset(),
+      onLeadership: async () => {
+        await fence.claim();
+        // Another leader may have written observations since this process last did.
+        observations.reset();
+      },
       iterate: async (signal) => {
         await pass.run(signal);
       },
     });
-    return { pass, runner, demandCheck };
+    return { pass, runner, demandCheck, fence };
   }
 
   private buildPass(
     queue: QueuePort,
     watch: DemandWatch,
-    capacityFailures: CapacityFailures,
-    observations: ObservationStore,
+    parts: { capacityFailures: CapacityFailures; observations: ObservationStore; fence: LeaderFence },
     options: ProvisioningOptions,
   ): ReconcilePass {
+    const { capacityFailures, observations, fence } = parts;
     const { config, db, logger } = this.deps;
     return new ReconcilePass({
       config,
@@ -221,7 +226,7 @@ export class Runtime {
         this.catalog.onDemandPrice(region, type),
       ),
       capacityFailures,
-      launcher: this.buildLauncher(),
+      launcher: this.buildLauncher(fence),
       housekeeper: this.buildHousekeeper(),
       random: options.random ?? Math.random,
       demandWatch: watch,
@@ -232,7 +237,7 @@ export class Runtime {
     });
   }
 
-  private buildLauncher(): Launcher {
+  private buildLauncher(fence: LeaderFence): Launcher {
     const { config, db, logger } = this.deps;
     return new Launcher({
       db,
@@ -240,6 +245,7 @@ export class Runtime {
       launches: this.launchStore,
       secrets: this.secretStore,
       workerTypes: this.workerTypeStore,
+      fence,
       outbox: this.outbox,
       clock: this.clock,
       logger,

@@ -203,9 +203,12 @@ export class Ec2Gateway implements Ec2Port {
     return requests;
   }
 
-  async runInstance(request: LaunchRequest): Promise<LaunchResult> {
-    const out = await this.call(request.region, 'RunInstances', (c) =>
-      c.send(new RunInstancesCommand(toRunInstancesInput(request))),
+  async runInstance(request: LaunchRequest, options?: CallOptions): Promise<LaunchResult> {
+    const out = await this.call(
+      request.region,
+      'RunInstances',
+      (c, o) => c.send(new RunInstancesCommand(toRunInstancesInput(request)), o),
+      options,
     );
     const instance = out.Instances?.[0];
     if (!instance?.InstanceId) {

@@ -136,8 +136,11 @@ export interface Ec2Port {
   deleteKeyPair(region: string, name: string): Promise<void>;
   describeInstances(region: string, filter: TagFilter, options?: CallOptions): Promise<Ec2Instance[]>;
   describeSpotRequests(region: string, filter: TagFilter, options?: CallOptions): Promise<Ec2SpotRequest[]>;
-  /** Takes no signal: a launch once begun is seen through, so its outcome is known (see the launcher). */
-  runInstance(request: LaunchRequest): Promise<LaunchResult>;
+  /**
+   * When `signal` aborts, the call stops and its outcome is unknown: the caller's record of the launch, under
+   * its client token, settles it later (a retry with the same token never launches twice).
+   */
+  runInstance(request: LaunchRequest, options?: CallOptions): Promise<LaunchResult>;
   terminateInstances(region: string, instanceIds: readonly string[], options?: CallOptions): Promise<void>;
   cancelSpotRequests(region: string, spotRequestIds: readonly string[], options?: CallOptions): Promise<void>;
 }

@@ -48,7 +48,7 @@ export async function actOnPlan(
       const definition = byName.get(workerTypePlan.workerType);
       const launches: LaunchResult[] = definition
         ? await deps.launcher
-            .launchAll(definition, workerTypePlan.launches)
+            .launchAll(definition, workerTypePlan.launches, signal)
             .catch((error: Error): LaunchResult[] => {
               errors.push(`launching for ${definition.workerType}: ${error.message}`);
               return workerTypePlan.launches.map(() => ({ outcome: 'deferred', reason: error.message }));

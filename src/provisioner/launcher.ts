@@ -5,9 +5,10 @@ import { isTransient } from '../ec2/classify-ec2-error.js';
 import { Ec2Error, type Ec2Port, type Market } from '../ec2/ec2-port.js';
 import type { OutboxWriter } from '../events/outbox-writer.js';
 import type { Logger } from '../log/logger.js';
-import type { Database } from '../store/database.js';
+import type { Database, Queryable } from '../store/database.js';
 import type { LaunchRecord, LaunchStore, NewLaunch } from '../store/launch-store.js';
-import type { SecretStore } from '../store/secret-store.js';
+import type { LeaderFence } from '../store/leader-fence.js';
+import type { NewSecret, SecretStore } from '../store/secret-store.js';
 import type { WorkerTypeStore } from '../store/worker-type-store.js';
 import { KeyPairRepair } from './key-pair-repair.js';
 import { prepareLaunch } from './prepare-launch.js';
@@ -27,6 +28,7 @@ export interface LauncherDeps {
   launches: LaunchStore;
   secrets: SecretStore;
   workerTypes: Pick<WorkerTypeStore, 'isCurrent'>;
+  fence: Pick<LeaderFence, 'holds'>;
   outbox: OutboxWriter;
   clock: Clock;
   logger: Logger;
@@ -53,35 +55,55 @@ export class Launcher {
     this.keyPairs = new KeyPairRepair(deps.ec2, deps.logger, deps.options.awsInstancePubkey);
   }
 
-  /** Launches a worker type's planned instances; results in the order planned. */
-  async launchAll(workerType: WorkerType, planned: readonly PlannedLaunch[]): Promise<LaunchResult[]> {
+  /**
+   * Launches a worker type's planned instances; results in the order planned. When `signal` aborts (the
+   * iteration ran out of time, or leadership was lost), launches not yet recorded are not, and calls not yet
+   * answered stop: their outcome is unknown, and their record settles it next iteration (the retry reuses
+   * the client token, so EC2 never launches one twice).
+   */
+  async launchAll(
+    workerType: WorkerType,
+    planned: readonly PlannedLaunch[],
+    signal?: AbortSignal,
+  ): Promise<LaunchResult[]> {
     if (planned.length === 0) return [];
     const now = new Date(this.deps.clock.now());
     const prepared = planned.map((p) => prepareLaunch(workerType, p, now, this.deps.options));
-    const recorded = await this.deps.db.transaction(async (tx) => {
-      // Planned from the definition the iteration read: one changed, removed or re-created since would
-      // launch what nobody asks for any more (and a removal would not know to clean it up).
-      if (!(await this.deps.workerTypes.isCurrent(tx, workerType.workerType, workerType.lastModified))) {
-        return false;
-      }
-      await this.deps.secrets.insert(
-        tx,
-        prepared.map((p) => p.secret),
-        now,
-      );
-      await this.deps.launches.record(
-        tx,
-        prepared.map((p) => p.launch),
-        now,
-      );
-      return true;
-    });
-    if (!recorded) {
-      const reason =
-        'not launched: the worker type changed since this iteration read it; planned again next one';
-      return planned.map((): LaunchResult => ({ outcome: 'deferred', reason }));
+    const refusal = signal?.aborted
+      ? `not launched: ${reasonOf(signal)}`
+      : await this.deps.db.transaction((tx) => this.record(tx, workerType, prepared, now));
+    if (refusal !== null) return planned.map((): LaunchResult => ({ outcome: 'deferred', reason: refusal }));
+    return this.submitAll(
+      prepared.map((p) => p.launch),
+      signal,
+    );
+  }
+
+  /** Records launches and their secrets, unless the leadership or the definition changed; then why not. */
+  private async record(
+    tx: Queryable,
+    workerType: WorkerType,
+    prepared: readonly { launch: NewLaunch; secret: NewSecret }[],
+    now: Date,
+  ): Promise<string | null> {
+    // A former leader that has not noticed yet would launch for demand the new one covers too.
+    if (!(await this.deps.fence.holds(tx))) return 'not launched: another process leads the loop now';
+    // Planned from the definition the iteration read: one changed, removed or re-created since would
+    // launch what nobody asks for any more (and a removal would not know to clean it up).
+    if (!(await this.deps.workerTypes.isCurrent(tx, workerType.workerType, workerType.lastModified))) {
+      return 'not launched: the worker type changed since this iteration read it; planned again next one';
     }
-    return this.submitAll(prepared.map((p) => p.launch));
+    await this.deps.secrets.insert(
+      tx,
+      prepared.map((p) => p.secret),
+      now,
+    );
+    await this.deps.launches.record(
+      tx,
+      prepared.map((p) => p.launch),
+      now,
+    );
+    return null;
   }
 
   /**
@@ -129,23 +151,29 @@ export class Launcher {
   }
 
   /** Calls EC2 for each launch at once, then marks those it accepted in one transaction. */
-  private async submitAll(launches: readonly NewLaunch[]): Promise<LaunchResult[]> {
-    const calls = await Promise.all(launches.map((launch) => this.call(launch)));
+  private async submitAll(launches: readonly NewLaunch[], signal?: AbortSignal): Promise<LaunchResult[]> {
+    const calls = await Promise.all(launches.map((launch) => this.call(launch, signal)));
     const accepted = calls.flatMap((c) => (c.accepted ? [c.accepted] : []));
     await this.markLaunched(accepted, new Date(this.deps.clock.now()));
     return calls.map((c) => c.result);
   }
 
   /** One EC2 call; a failure that can never succeed is recorded here, a transient one left for a retry. */
-  private async call(launch: NewLaunch): Promise<{
+  private async call(
+    launch: NewLaunch,
+    signal?: AbortSignal,
+  ): Promise<{
     result: LaunchResult;
     accepted?: { launch: NewLaunch; instanceId: string; zone: string };
   }> {
     const { deps } = this;
     try {
-      const { instanceId, zone } = await this.runInstance(launch);
+      const { instanceId, zone } = await this.runInstance(launch, signal);
       return { result: { outcome: 'launched', instanceId }, accepted: { launch, instanceId, zone } };
     } catch (error) {
+      if (signal?.aborted) {
+        return { result: { outcome: 'deferred', reason: `outcome unknown: ${reasonOf(signal)}` } };
+      }
       if (!(error instanceof Ec2Error)) throw error;
       if (isTransient(error)) {
         deps.logger.warn({
@@ -162,9 +190,10 @@ export class Launcher {
   }
 
   /** RunInstances, once more after making its key pair again if EC2 says it is missing. */
-  private async runInstance(launch: NewLaunch) {
+  private async runInstance(launch: NewLaunch, signal?: AbortSignal) {
+    const options = signal ? { signal } : {};
     try {
-      return await this.deps.ec2.runInstance(launch.request);
+      return await this.deps.ec2.runInstance(launch.request, options);
     } catch (error) {
       if (!(error instanceof Ec2Error) || error.awsCode !== 'InvalidKeyPair.NotFound') throw error;
       // A repair that fails leaves the launch failed for its missing key pair, the cause the owner can act on.
@@ -180,7 +209,7 @@ export class Launcher {
         },
       );
       if (!repaired) throw error;
-      return this.deps.ec2.runInstance(launch.request);
+      return this.deps.ec2.runInstance(launch.request, options);
     }
   }
 
@@ -256,4 +285,8 @@ export class Launcher {
       reason: error.message,
     });
   }
+}
+
+function reasonOf(signal: AbortSignal): string {
+  return (signal.reason as Error | undefined)?.message ?? 'aborted';
 }

@@ -22,8 +22,11 @@ export interface LoopRunnerOptions {
   iterate: (signal: AbortSignal) => Promise<void>;
   /** Called with the worker type whose grown demand starts an iteration early. */
   onEarlyIteration?: (workerType: string) => void;
-  /** Called when this process becomes leader (caches written by an earlier leader are stale). */
-  onLeadership?: () => void;
+  /**
+   * Called when this process becomes leader, before its first iteration (to take a new fencing epoch; caches
+   * written by an earlier leader are stale). If it fails, the lock is given up and taken again later.
+   */
+  onLeadership?: () => Promise<void> | void;
 }
 
 /**
@@ -89,8 +92,15 @@ export class LoopRunner {
       return false;
     }
     if (!this.lock) return false;
+    try {
+      await this.options.onLeadership?.();
+    } catch (error) {
+      this.options.logger.error({ event: 'loop.leader-lock-failed', err: error });
+      await this.lock.release();
+      this.lock = null;
+      return false;
+    }
     this.options.logger.info({ event: 'loop.leadership-acquired' });
-    this.options.onLeadership?.();
     return true;
   }
 

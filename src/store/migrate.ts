@@ -6,6 +6,7 @@ import { launchSecrets } from './migrations/0004-launch-secrets.js';
 import { launchIndexes } from './migrations/0005-launch-indexes.js';
 import { inFlightIndexes } from './migrations/0006-in-flight-indexes.js';
 import { dropCreationIndex } from './migrations/0007-drop-creation-index.js';
+import { leadership } from './migrations/0008-leadership.js';
 
 export interface Migration {
   version: number;
@@ -22,6 +23,7 @@ export const migrations: readonly Migration[] = [
   launchIndexes,
   inFlightIndexes,
   dropCreationIndex,
+  leadership,
 ];
 
 /** Serialises concurrent start-ups of several replicas on one PostgreSQL. */

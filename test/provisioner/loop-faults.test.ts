@@ -119,6 +119,71 @@ describe('the provisioning loop under faults', () => {
     expect(h.liveInstances('patient')).toHaveLength(0);
   });
 
+  it('refuses the launches of a former leader once another process leads: no double launch', async () => {
+    let duringIteration: (() => Promise<void>) | undefined;
+    const h = await start(engine, {
+      // After the old leader read the database, before it records its launches: another process takes over.
+      wrapEc2: (ec2) =>
+        overriding(ec2, {
+          describeInstances: async (...args: Parameters<Ec2Port['describeInstances']>) => {
+            const described = await ec2.describeInstances(...args);
+            const hook = duringIteration;
+            duringIteration = undefined;
+            await hook?.();
+            return described;
+          },
+        }),
+    });
+    const queue = h.runtime.queue as NonNullable<typeof h.runtime.queue>;
+    const [former, next] = [h.runtime.provisioning(queue), h.runtime.provisioning(queue)];
+    await h.define('contested', ONE_POOL);
+    h.addTasks('contested', 2, 3_600_000);
+    await former?.fence.claim();
+    duringIteration = () => next?.fence.claim() ?? Promise.resolve();
+    const stale = await former?.pass.run();
+    expect(duringIteration).toBeUndefined();
+    expect(stale?.outcomes[0]?.launches).toEqual([
+      { outcome: 'deferred', reason: 'not launched: another process leads the loop now' },
+      { outcome: 'deferred', reason: 'not launched: another process leads the loop now' },
+    ]);
+    expect(h.liveInstances('contested')).toHaveLength(0);
+    await next?.pass.run();
+    expect(h.liveInstances('contested')).toHaveLength(2);
+  });
+
+  it('stops launches still waiting when the iteration is aborted; the next one settles them, none twice', async () => {
+    let hold = true;
+    const h = await start(engine, {
+      wrapEc2: (ec2) =>
+        overriding(ec2, {
+          // EC2 never answers these: only the iteration's signal ends them.
+          runInstance: (...args: Parameters<Ec2Port['runInstance']>) => {
+            const [, options] = args;
+            if (!hold) return ec2.runInstance(...args);
+            return new Promise<never>((_, reject) =>
+              options?.signal?.addEventListener('abort', () => reject(options.signal?.reason), {
+                once: true,
+              }),
+            );
+          },
+        }),
+    });
+    await h.define('stalled', ONE_POOL);
+    h.addTasks('stalled', 2, 3_600_000);
+    const deadline = new AbortController();
+    const reason = new Error('the iteration ran longer than 900000 ms');
+    const run = h.pass.run(deadline.signal);
+    setTimeout(() => deadline.abort(reason), 100);
+    await run.catch(() => {});
+    const [pending] = await h.test.db.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM launches WHERE state = 'recorded'`,
+    );
+    expect(pending?.n).toBe(2);
+    hold = false;
+    await h.iterate(2);
+    expect(h.liveInstances('stalled')).toHaveLength(2);
+  });
+
   it('falls back to on-demand when spot has no capacity, only if allowed', async () => {
     const noSpot = withRunInstance(async (request, real) => {
       if (request.market !== 'spot') return real.runInstance(request);

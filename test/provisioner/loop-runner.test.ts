@@ -24,7 +24,9 @@ function blockingRunner(test: TestDatabase) {
     intervalMs: 60_000,
     maxIterationMs: 60_000,
     standbyPollMs: 50,
-    onLeadership: () => seen.leaderships++,
+    onLeadership: () => {
+      seen.leaderships++;
+    },
     iterate: (signal) => {
       seen.started++;
       return new Promise((_, reject) =>
