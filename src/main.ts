@@ -56,10 +56,18 @@ import { SecretCipher } from './store/secret-cipher.js';
 import { SecretStore } from './store/secret-store.js';
 import { WorkerTypeStore } from './store/worker-type-store.js';
 
+/**
+ * How often the leader's lock session shows it is alive. The server ends a silent session after three of
+ * these, and standbys try every half interval: so a standby takes over within one interval of a cut.
+ */
+export function lockHeartbeatMs(iterationIntervalMs: number): number {
+  return Math.min(10_000, Math.max(2_000, Math.round(iterationIntervalMs / 6)));
+}
+
 /** PostgreSQL when DATABASE_URL is set, else PGlite files under DATA_DIR; migrated before use. */
 export async function openDatabase(config: Config, logger: Logger): Promise<Database> {
   const db = config.databaseUrl
-    ? new PostgresDatabase(config.databaseUrl)
+    ? new PostgresDatabase(config.databaseUrl, undefined, lockHeartbeatMs(config.iterationIntervalMs))
     : await openPgliteDatabase(join(config.dataDir, 'pglite'));
   const applied = await migrate(db);
   logger.info({ event: 'database.ready', engine: db.engine, migrationsApplied: applied });

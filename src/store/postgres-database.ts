@@ -2,6 +2,7 @@ import pg from 'pg';
 import type { Database, HeldLock, Queryable } from './database.js';
 
 const INT8_OID = 20;
+const CONNECT_TIMEOUT_MS = 10_000;
 
 /** int8 as a JS number (as PGlite returns it): counts and ids here stay far below 2^53. */
 const types = {
@@ -26,7 +27,13 @@ export class PostgresDatabase implements Database {
      */
     private readonly lockHeartbeatMs = 10_000,
   ) {
-    this.pool = new pg.Pool({ connectionString, max: poolSize, types });
+    // A server that accepts the connection but never answers must not hold a caller (or shutdown) for ever.
+    this.pool = new pg.Pool({
+      connectionString,
+      max: poolSize,
+      types,
+      connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+    });
     // An idle client that dies (server restart) must not crash the process; the pool replaces it.
     this.pool.on('error', () => {});
   }
@@ -62,6 +69,10 @@ export class PostgresDatabase implements Database {
       types,
       keepAlive: true,
       keepAliveInitialDelayMillis: 10_000,
+      // A server that does not answer within a heartbeat is down, while taking the lock too (the standby
+      // tries again): neither a standby nor a shutdown waits on it for ever.
+      connectionTimeoutMillis: this.lockHeartbeatMs,
+      query_timeout: this.lockHeartbeatMs,
     });
     const lost = new AbortController();
     const lose = () => lost.abort(new Error('the leader lock was lost: its database session ended'));

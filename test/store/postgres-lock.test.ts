@@ -1,5 +1,9 @@
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
+import { RealClock } from '../../src/clock/clock.js';
+import { createLogger } from '../../src/log/logger.js';
+import { lockHeartbeatMs } from '../../src/main.js';
+import { LoopRunner } from '../../src/provisioner/loop-runner.js';
 import { PostgresDatabase } from '../../src/store/postgres-database.js';
 import { engines, type TestDatabase } from '../helpers/databases.js';
 
@@ -73,5 +77,52 @@ describe.runIf(postgres !== undefined)('the leader lock on PostgreSQL', () => {
       await path.close();
       await db.close().catch(() => {});
     }
+  });
+});
+
+describe('the leader lock against a server that accepts connections and never answers', () => {
+  it('gives up within a heartbeat, so neither a standby nor a shutdown waits for ever', async () => {
+    const silent = createServer(() => {});
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const address = silent.address();
+    const port = typeof address === 'object' && address ? address.port : 0;
+    const db = new PostgresDatabase(`postgres://postgres@127.0.0.1:${port}/postgres`, 1, 200);
+    const runner = new LoopRunner({
+      db,
+      clock: new RealClock(),
+      logger: createLogger('silent'),
+      intervalMs: 60_000,
+      maxIterationMs: 60_000,
+      standbyPollMs: 50,
+      iterate: async () => {},
+    });
+    try {
+      const started = Date.now();
+      await expect(db.tryLock(4243)).rejects.toThrow();
+      expect(Date.now() - started).toBeLessThan(5_000);
+      runner.start();
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      const stopping = Date.now();
+      await runner.stop();
+      expect(Date.now() - stopping).toBeLessThan(5_000);
+      expect(runner.isLeader).toBe(false);
+    } finally {
+      silent.close();
+      await db.close().catch(() => {});
+    }
+  });
+});
+
+describe('lockHeartbeatMs', () => {
+  // Three silent heartbeats end the session; standbys try every half interval: takeover within one interval.
+  it.each([
+    [60_000, 10_000],
+    [30_000, 5_000],
+    [12_000, 2_000],
+    [5_000, 2_000],
+    [600_000, 10_000],
+  ])('an interval of %i ms beats every %i ms', (interval, heartbeat) => {
+    expect(lockHeartbeatMs(interval)).toBe(heartbeat);
+    if (interval >= 12_000) expect(3 * heartbeat + interval / 2).toBeLessThanOrEqual(interval);
   });
 });
