@@ -1,4 +1,5 @@
 import { open, readFile, unlink } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 
 /** Next to the data directory (`data/pglite.pid`), not in it: PostgreSQL owns what is inside. */
@@ -34,18 +35,35 @@ async function writeLockFile(dir: string, path: string): Promise<void> {
   for (let attempt = 0; ; attempt++) {
     try {
       const file = await open(path, 'wx');
-      await file.writeFile(`${process.pid}\n`);
+      await file.writeFile(`${process.pid} ${hostname()}\n`);
       await file.close();
       return;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST' || attempt > 0) throw error;
-      const holder = Number.parseInt(await readFile(path, 'utf8').catch(() => ''), 10);
-      // Our own pid, not open here: a previous run that had it (a restarted container's pid 1).
-      if (Number.isInteger(holder) && holder !== process.pid && isAlive(holder))
-        throw new DataDirInUseError(dir, `process ${holder}`);
+      const holder = parseHolder(await readFile(path, 'utf8').catch(() => ''));
+      if (holder !== undefined && isHeld(holder)) {
+        throw new DataDirInUseError(dir, `process ${holder.pid}${holder.host ? ` on ${holder.host}` : ''}`);
+      }
       await unlink(path).catch(() => {});
     }
   }
+}
+
+/** `<pid> <host>`; files written before the host was added hold the pid alone. */
+function parseHolder(text: string): { pid: number; host: string | undefined } | undefined {
+  const [pid, host] = text.trim().split(/\s+/);
+  const parsed = Number.parseInt(pid ?? '', 10);
+  return Number.isInteger(parsed) ? { pid: parsed, host: host || undefined } : undefined;
+}
+
+/**
+ * Whether the lock file's process may still hold the directory. One on another host (another container on a
+ * shared volume, with a pid namespace of its own) cannot be checked: it holds. One here with our own pid, not
+ * open in this process, is a previous run that had it (a restarted container's pid 1).
+ */
+function isHeld(holder: { pid: number; host: string | undefined }): boolean {
+  if (holder.host !== undefined && holder.host !== hostname()) return true;
+  return holder.pid !== process.pid && isAlive(holder.pid);
 }
 
 function isAlive(pid: number): boolean {

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DataDirInUseError, lockDataDir, lockFileOf } from '../../src/store/data-dir-lock.js';
@@ -23,7 +23,7 @@ describe('a PGlite data directory belongs to one process', () => {
   it('refuses a second open of the same directory until the first is closed', async () => {
     const dir = join(root, 'pglite');
     const first = await openPgliteDatabase(dir);
-    expect(await readFile(lockFileOf(dir), 'utf8')).toBe(`${process.pid}\n`);
+    expect(await readFile(lockFileOf(dir), 'utf8')).toBe(`${process.pid} ${hostname()}\n`);
     await expect(openPgliteDatabase(dir)).rejects.toThrow(/in use by this process/);
     await expect(openPgliteDatabase(dir)).rejects.toBeInstanceOf(DataDirInUseError);
     await first.close();
@@ -57,8 +57,27 @@ describe('a PGlite data directory belongs to one process', () => {
     await new Promise((resolve) => gone.on('exit', resolve));
     await writeFile(lockFileOf(dir), `${gone.pid}\n`);
     const release = await lockDataDir(dir);
-    expect(await readFile(lockFileOf(dir), 'utf8')).toBe(`${process.pid}\n`);
+    expect(await readFile(lockFileOf(dir), 'utf8')).toBe(`${process.pid} ${hostname()}\n`);
     await release();
     expect(await exists(lockFileOf(dir))).toBe(false);
+  });
+
+  it.each([
+    // A restarted container's pid 1 finds its previous run's file: taken over.
+    ['our own pid on this host, not open here', () => `${process.pid} ${hostname()}`, true],
+    ['our own pid in a file from before hosts were written', () => `${process.pid}`, true],
+    // Another container on a shared volume is pid 1 too, in a pid namespace of its own: it cannot be checked.
+    ['our own pid on another host', () => `${process.pid} another-container`, false],
+    ['a pid that is gone, on another host', () => '999999999 another-container', false],
+  ])('%s: taken over %s', async (_name, content, taken) => {
+    const dir = join(root, 'pid');
+    await writeFile(lockFileOf(dir), `${content()}\n`);
+    if (taken) {
+      const release = await lockDataDir(dir);
+      await release();
+    } else {
+      await expect(lockDataDir(dir)).rejects.toThrow(/on another-container/);
+      expect(await readFile(lockFileOf(dir), 'utf8')).toBe(`${content()}\n`);
+    }
   });
 });
