@@ -66,6 +66,8 @@ export class LoopRunner {
         await this.pause(this.options.standbyPollMs ?? intervalMs / 2);
         continue;
       }
+      // Asked to stop while taking the lock: no iteration that would only be aborted.
+      if (this.stopping) break;
       const lastStart = clock.now();
       await this.iterateOnce(this.lock);
       const { demandCheck } = this.options;
@@ -83,6 +85,8 @@ export class LoopRunner {
     if (this.lock?.isHeld()) return true;
     if (this.lock) {
       this.options.logger.warn({ event: 'loop.leadership-lost' });
+      // Ends its session if it still lingers (lost to a silent heartbeat, not a closed connection).
+      await this.lock.release().catch(() => {});
       this.lock = null;
     }
     try {

@@ -77,3 +77,36 @@ describe.runIf(postgres !== undefined)('the loop runner on PostgreSQL', () => {
     expect(first.runner.isLeader).toBe(false);
   });
 });
+
+describe('the loop runner', () => {
+  it('starts no iteration when asked to stop while becoming leader, and lets the lock go', async () => {
+    const [pglite] = engines();
+    const test = await (pglite as NonNullable<typeof pglite>).open();
+    let stopAsked = () => {};
+    const stopping = new Promise<void>((resolve) => (stopAsked = resolve));
+    let started = 0;
+    const runner = new LoopRunner({
+      db: test.db,
+      clock: new RealClock(),
+      logger: createLogger('silent'),
+      intervalMs: 60_000,
+      maxIterationMs: 60_000,
+      // Becoming leader takes until the stop is asked.
+      onLeadership: () => stopping,
+      iterate: async () => {
+        started++;
+      },
+    });
+    try {
+      runner.start();
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      const stopped = runner.stop();
+      stopAsked();
+      await stopped;
+      expect(started).toBe(0);
+      expect(await test.db.tryLock(LEADER_LOCK_KEY)).not.toBeNull();
+    } finally {
+      await test.dispose();
+    }
+  });
+});
