@@ -67,7 +67,12 @@ export function lockHeartbeatMs(iterationIntervalMs: number): number {
 /** PostgreSQL when DATABASE_URL is set, else PGlite files under DATA_DIR; migrated before use. */
 export async function openDatabase(config: Config, logger: Logger): Promise<Database> {
   const db = config.databaseUrl
-    ? new PostgresDatabase(config.databaseUrl, undefined, lockHeartbeatMs(config.iterationIntervalMs))
+    ? new PostgresDatabase(
+        config.databaseUrl,
+        undefined,
+        lockHeartbeatMs(config.iterationIntervalMs),
+        config.maxIterationMs,
+      )
     : await openPgliteDatabase(join(config.dataDir, 'pglite'));
   const applied = await migrate(db);
   logger.info({ event: 'database.ready', engine: db.engine, migrationsApplied: applied });

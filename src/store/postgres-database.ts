@@ -26,6 +26,11 @@ export class PostgresDatabase implements Database {
      * rather than when TCP keepalive gives up.
      */
     private readonly lockHeartbeatMs = 10_000,
+    /**
+     * The server cancels a statement running longer (a lock wait that never ends): an iteration stuck on one
+     * would otherwise hold the loop while its lock session, healthy, keeps the leadership.
+     */
+    statementTimeoutMs = 15 * 60_000,
   ) {
     // A server that accepts the connection but never answers must not hold a caller (or shutdown) for ever.
     this.pool = new pg.Pool({
@@ -33,6 +38,7 @@ export class PostgresDatabase implements Database {
       max: poolSize,
       types,
       connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+      statement_timeout: statementTimeoutMs,
     });
     // An idle client that dies (server restart) must not crash the process; the pool replaces it.
     this.pool.on('error', () => {});

@@ -113,6 +113,23 @@ describe('the leader lock against a server that accepts connections and never an
   });
 });
 
+describe.runIf(postgres !== undefined)('statements on PostgreSQL', () => {
+  it('are cancelled by the server after the statement timeout (an iteration cannot hang on one)', async () => {
+    const test = await (postgres as NonNullable<typeof postgres>).open();
+    const db = new PostgresDatabase(test.url as string, 1, 10_000, 200);
+    try {
+      await expect(db.query('SELECT pg_sleep(2)')).rejects.toThrow(/statement timeout/);
+      await expect(db.transaction((tx) => tx.query('SELECT pg_sleep(2)'))).rejects.toThrow(
+        /statement timeout/,
+      );
+      expect(await db.query<{ one: number }>('SELECT 1 AS one')).toEqual([{ one: 1 }]);
+    } finally {
+      await db.close();
+      await test.dispose();
+    }
+  });
+});
+
 describe('lockHeartbeatMs', () => {
   // Three silent heartbeats end the session; standbys try every half interval: takeover within one interval.
   it.each([
