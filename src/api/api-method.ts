@@ -44,6 +44,8 @@ export interface ApiMethod {
   scopes?: ScopeExpression;
   input?: SchemaName;
   output?: SchemaName;
+  /** A GET that changes something (redeems a secret): no HEAD route, which would run it unseen. */
+  changesState?: true;
   handler(context: MethodContext): Promise<MethodReply>;
 }
 

@@ -1,4 +1,9 @@
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type FastifyReply,
+  LogController,
+} from 'fastify';
 import type { Clock } from '../clock/clock.js';
 import { ProvisionerError } from '../errors.js';
 import { type Logger, redactUrl } from '../log/logger.js';
@@ -43,6 +48,20 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     bodyLimit: BODY_LIMIT,
     // Over-long parameters reach the pipeline (a 400 naming them) instead of becoming a 404.
     routerOptions: { maxParamLength: 1000 },
+    // Errors of the router itself, in Taskcluster's shape, never echoing the URL (it may hold a token).
+    frameworkErrors: (error, request, reply) => {
+      const message =
+        error.code === 'FST_ERR_MAX_PARAM_LENGTH'
+          ? 'Bad request: a URL parameter is longer than 1000 characters'
+          : 'Bad request: the URL is not valid (bad percent-encoding?)';
+      const failure = errorReply(new ProvisionerError('InvalidRequestArguments', message), {
+        method: request.routeOptions.url ?? 'unknown',
+        params: {},
+        payload: {},
+        time: new Date(deps.clock.now()),
+      });
+      return (reply as FastifyReply).code(failure.status).send(failure.body);
+    },
   });
   addHooksAndParser(app, deps);
   addErrorHandlers(app, deps);
@@ -129,7 +148,6 @@ function frameworkError(error: Error & { code?: string; statusCode?: number }): 
   switch (error.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
       return new ProvisionerError('InputTooLarge', `The request body is larger than ${BODY_LIMIT} bytes`);
-    case 'FST_ERR_BAD_URL':
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
       return new ProvisionerError('InvalidRequestArguments', `Bad request: ${error.message}`);
     default:

@@ -18,6 +18,7 @@ import {
   satisfies,
 } from './auth/scopes.js';
 import { errorReply, type RequestInfo } from './error-reply.js';
+import { unstorableJson } from './json-guard.js';
 import type { SchemaValidator } from './schema-validator.js';
 
 /** What the pipeline needs of an authenticator (`HawkAuthenticator` is the one). */
@@ -48,6 +49,7 @@ export function registerMethods(
       app.route({
         method: method.method.toUpperCase() as 'GET',
         url: prefix + url,
+        exposeHeadRoute: method.changesState !== true,
         handler: (request, reply) => runMethod(method, request, reply, deps),
       });
     }
@@ -158,6 +160,10 @@ function parseBody(method: ApiMethod, request: FastifyRequest): unknown {
       'MalformedPayload',
       'Failed to parse JSON: the body must be an object or an array',
     );
+  }
+  const unstorable = unstorableJson(parsed);
+  if (unstorable !== null) {
+    throw new ProvisionerError('InputValidationError', `Schema Validation Failed!\n${unstorable}`);
   }
   return parsed;
 }

@@ -17,7 +17,7 @@ export class SchemaValidator {
     // `strict: false` would also let Infinity pass as a number (JSON's 1e400 parses to it, and is stored
     // as null): `strictNumbers` keeps numbers finite.
     const options = { allErrors: true, strict: false, strictNumbers: true, verbose: true } as const;
-    const inputAjv = addFormats(new Ajv({ ...options, useDefaults: true }));
+    const inputAjv = storableTimes(addFormats(new Ajv({ ...options, useDefaults: true })));
     const outputAjv = addFormats(new Ajv(options));
     for (const name of SCHEMA_NAMES) {
       this.inputs.set(name, inputAjv.compile(schemaDocument(name)));
@@ -33,6 +33,25 @@ export class SchemaValidator {
   checkOutput(name: SchemaName, data: unknown): string[] {
     return run(this.outputs, name, data);
   }
+}
+
+/**
+ * `date-time` as ajv-formats has it, and a time the service can hold: RFC 3339 allows a leap second
+ * (23:59:60), which JavaScript's Date cannot represent, and year 0000, which PostgreSQL refuses.
+ */
+function storableTimes(ajv: Ajv): Ajv {
+  const rfc3339 = ajv.formats['date-time'] as { validate: (text: string) => boolean };
+  return ajv.addFormat('date-time', {
+    type: 'string',
+    validate: (text: string) => rfc3339.validate(text) && isStorableTime(text),
+  });
+}
+
+/** A valid JavaScript time in years 1 to 9999. */
+export function isStorableTime(text: string): boolean {
+  const time = new Date(text);
+  const year = time.getUTCFullYear();
+  return !Number.isNaN(time.getTime()) && year >= 1 && year <= 9999;
 }
 
 function run(validators: Map<SchemaName, ValidateFunction>, name: SchemaName, data: unknown): string[] {

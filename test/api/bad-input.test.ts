@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { keyPairName } from '../../src/domain/key-pair-name.js';
 import { slugid } from '../../src/slugid.js';
 import { exampleDefinition } from '../fixtures/worker-types.js';
 import { type ApiHarness, startApiHarness } from '../helpers/api-harness.js';
@@ -182,6 +183,83 @@ describe.each(engines())('bad input on every route on $name', (engine) => {
     const reply = await send('GET', `/secret/${validToken}`);
     expect(reply.status).toBe(404);
     expect(JSON.stringify(reply.body)).not.toContain(validToken);
+  });
+
+  it('refuses what the database cannot store (NUL, lone surrogates, deep nesting), naming where, before any key pair', async () => {
+    const cases: [string, string][] = [
+      [
+        JSON.stringify({ ...exampleDefinition(), description: 'a\u0000b' }),
+        '/description: must not contain the NUL',
+      ],
+      [
+        JSON.stringify({ ...exampleDefinition(), userData: { 'k\u0000': 1 } }),
+        '/userData/k\\u0000 (the property name): must not contain the NUL',
+      ],
+      [
+        JSON.stringify({ ...exampleDefinition(), owner: 'x' }).replace('"owner":"x"', '"owner":"\\ud800"'),
+        '/owner: must not contain an unpaired UTF-16 surrogate',
+      ],
+      [
+        JSON.stringify({ ...exampleDefinition(), userData: { deep: 'X' } }).replace(
+          '"X"',
+          `${'['.repeat(5000)}${']'.repeat(5000)}`,
+        ),
+        '/userData/deep/0/0',
+      ],
+    ];
+    for (const [body, mentions] of cases) {
+      for (const [method, path] of [
+        ['PUT', '/worker-type/wt-nul'],
+        ['POST', '/worker-type/wt-nul/update'],
+      ] as const) {
+        expectRefusal(await send(method, path, { body }), 400, 'InputValidationError', mentions);
+      }
+    }
+    const keyName = keyPairName(h.config.awsKeyPrefix, 'wt-nul', h.config.awsInstancePubkey);
+    expect(h.world.region('us-west-2').keyPairs.get(keyName)).toBeUndefined();
+  });
+
+  it.each([
+    ['a leap second', '2016-12-31T23:59:60Z'],
+    ['year 0000', '0000-01-01T00:00:00Z'],
+  ])(
+    'refuses a secret expiring at %s, a time the service cannot hold, with a 400',
+    async (_name, expiration) => {
+      const secret = { workerType: 'wt', secrets: {}, scopes: [], token: validToken, expiration };
+      const reply = await send('PUT', `/secret/${validToken}`, { body: JSON.stringify(secret) });
+      expectRefusal(reply, 400, 'InputValidationError', '/expiration: must match format "date-time"');
+    },
+  );
+
+  it('refuses a history query from year 0000 with a 400', async () => {
+    const url = `${h.rootUrl}/api/aws-provisioner/v1/admin/worker-type/wt/history?since=0000-01-01T00:00:00Z`;
+    const response = await fetch(url);
+    expect(response.status).toBe(400);
+    expect(((await response.json()) as { message: string }).message).toContain('since is not a valid time');
+  });
+
+  it('answers router errors in Taskcluster shape without echoing the URL', async () => {
+    const long = await send('GET', `/worker-type/${'y'.repeat(1200)}`);
+    expectRefusal(long, 400, 'InvalidRequestArguments', 'longer than 1000 characters');
+    expect(JSON.stringify(long.body)).not.toContain('yyyy');
+    const badEncoding = await send('GET', `/secret/${validToken}%E0%A4%A`);
+    expectRefusal(badEncoding, 400, 'InvalidRequestArguments', 'not valid');
+    expect(JSON.stringify(badEncoding.body)).not.toContain(validToken);
+  });
+
+  it('has no HEAD for getSecret, which would redeem the secret unseen', async () => {
+    const token = slugid();
+    const expiration = new Date(Date.now() + 600_000).toISOString();
+    await h.runtime.secretStore.create(
+      { token, workerType: 'wt', secrets: {}, scopes: [], expiration: new Date(expiration) },
+      new Date(),
+    );
+    const head = await fetch(`${h.rootUrl}/api/aws-provisioner/v1/secret/${token}`, { method: 'HEAD' });
+    expect(head.status).toBe(404);
+    const ping = await fetch(`${h.rootUrl}/api/aws-provisioner/v1/ping`, { method: 'HEAD' });
+    expect(ping.status).toBe(200);
+    expect((await h.runtime.secretStore.redeem(token, new Date()))?.workerType).toBe('wt');
+    await h.test.db.query('DELETE FROM secrets WHERE token = $1', [token]);
   });
 
   it('left nothing half-written behind', async () => {

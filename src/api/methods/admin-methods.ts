@@ -1,6 +1,7 @@
 import { ProvisionerError } from '../../errors.js';
 import type { AdminService, HistoryRange } from '../../services/admin-service.js';
 import type { ApiMethod } from '../api-method.js';
+import { isStorableTime } from '../schema-validator.js';
 
 const TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
 const DURATION = /^[1-9][0-9]{0,4}[mhd]$/;
@@ -26,7 +27,7 @@ function timestamp(name: string, value: string): Date {
   const date = new Date(value);
   const [year, month, day] = value.slice(0, 10).split('-').map(Number);
   const calendar = new Date(Date.UTC(year ?? 0, (month ?? 0) - 1, day ?? 0));
-  if (Number.isNaN(date.getTime()) || calendar.getUTCMonth() + 1 !== month || calendar.getUTCDate() !== day) {
+  if (!isStorableTime(value) || calendar.getUTCMonth() + 1 !== month || calendar.getUTCDate() !== day) {
     throw badArguments(`Query string option ${name} is not a valid time: ${value}`);
   }
   return date;

@@ -54,6 +54,7 @@ function getSecretMethod(secrets: SecretService): ApiMethod {
     stability: 'stable',
     method: 'get',
     route: '/secret/<token>',
+    changesState: true,
     output: 'get-secret-response',
     handler: async ({ params }) => ({ status: 200, body: await secrets.redeem(params.token as string) }),
   };
