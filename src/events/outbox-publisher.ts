@@ -1,7 +1,7 @@
 import type { Clock } from '../clock/clock.js';
 import type { Logger } from '../log/logger.js';
 import type { Database, Queryable } from '../store/database.js';
-import { OutboxStore } from './outbox-store.js';
+import { type OutboxRow, OutboxStore } from './outbox-store.js';
 import { PulseLink } from './pulse-link.js';
 import { Wakeup } from './wakeup.js';
 
@@ -38,6 +38,8 @@ interface BatchResult {
 }
 
 const SECOND = 1000;
+/** A message the broker refuses this many times is given up (see `countRefusals`). */
+const MAX_REFUSALS = 5;
 
 /**
  * Publishes the outbox to Pulse: rows in id order, on a confirm channel, marked published only once the
@@ -55,6 +57,8 @@ export class OutboxPublisher {
   private cancelNotify: (() => void) | undefined;
   private failures = 0;
   private nextPruneAt = 0;
+  /** Row id → how many times the broker refused it (cleared when it is given up). */
+  private readonly refusals = new Map<number, number>();
 
   constructor(private readonly options: OutboxPublisherOptions) {
     this.store = new OutboxStore(options.db);
@@ -179,7 +183,11 @@ export class OutboxPublisher {
     const rows = await this.store.unpublished(q, this.settings.batchSize);
     if (rows.length === 0) return { attempted: 0, published: 0 };
     const outcome = await link.publish(rows);
-    const ids = rows.slice(0, outcome.confirmed).map((row) => row.id);
+    const givenUp = this.countRefusals(rows, outcome.acked);
+    // The leading run of rows confirmed, or refused too often to try again.
+    let done = 0;
+    while (done < rows.length && (outcome.acked[done] === true || givenUp.has(rows[done]?.id ?? -1))) done++;
+    const ids = rows.slice(0, done).map((row) => row.id);
     await this.store.markPublished(q, ids, new Date(this.options.clock.now()));
     if (ids.length > 0) {
       this.options.logger.debug(
@@ -189,6 +197,35 @@ export class OutboxPublisher {
     }
     const result = { attempted: rows.length, published: ids.length };
     return outcome.error ? { ...result, error: outcome.error } : result;
+  }
+
+  /**
+   * Counts the broker's refusals of each row (a consumer's full queue that rejects publishes refuses every
+   * message routed to it, for as long as it stays full). A row refused `MAX_REFUSALS` times is given up, with
+   * an error logged: retrying it for ever would hold every later message back, and resend the whole batch to
+   * every other consumer each time. Returns the ids given up now.
+   */
+  private countRefusals(rows: readonly OutboxRow[], acked: readonly (boolean | undefined)[]): Set<number> {
+    const givenUp = new Set<number>();
+    for (const [index, row] of rows.entries()) {
+      if (acked[index] !== false) continue;
+      const refusals = (this.refusals.get(row.id) ?? 0) + 1;
+      this.refusals.set(row.id, refusals);
+      if (refusals < MAX_REFUSALS) continue;
+      givenUp.add(row.id);
+      this.refusals.delete(row.id);
+      this.options.logger.error(
+        {
+          event: 'outbox.message-dropped',
+          id: row.id,
+          exchange: row.exchange,
+          routingKey: row.routingKey,
+          refusals,
+        },
+        'the broker refused this message too many times (a consumer queue full?); it is dropped',
+      );
+    }
+    return givenUp;
   }
 
   private async pruneIfDue(): Promise<void> {

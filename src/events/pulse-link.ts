@@ -21,6 +21,8 @@ export interface PulseLinkOptions {
 export interface PublishOutcome {
   /** How many leading messages of the batch the broker confirmed; only these may be marked published. */
   confirmed: number;
+  /** Per message: confirmed (true), refused by the broker (false), or unknown. */
+  acked: readonly (boolean | undefined)[];
   error?: Error;
 }
 
@@ -85,7 +87,7 @@ export class PulseLink {
     try {
       channel = await this.withTimeout(this.confirmChannel(), 'opening a channel');
     } catch (error) {
-      return { confirmed: 0, error: error as Error };
+      return { confirmed: 0, acked: [], error: error as Error };
     }
     const acked: boolean[] = [];
     const confirmations: Promise<void>[] = [];
@@ -111,7 +113,7 @@ export class PulseLink {
     const confirmed = leadingTrue(acked, rows.length);
     if (confirmed < rows.length)
       error ??= new Error('the broker refused (nacked) a message or closed the channel');
-    return error ? { confirmed, error } : { confirmed };
+    return error ? { confirmed, acked, error } : { confirmed, acked };
   }
 
   async close(): Promise<void> {

@@ -1,3 +1,4 @@
+import { connect } from 'amqplib';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { RealClock } from '../../src/clock/clock.js';
 import { OutboxPublisher, type OutboxPublisherOptions } from '../../src/events/outbox-publisher.js';
@@ -124,6 +125,43 @@ describe.runIf(url !== undefined).each(engines())('OutboxPublisher with RabbitMQ
       });
     }
   });
+
+  it('gives up a message the broker keeps refusing (a full consumer queue), so the rest still flows', async () => {
+    consumer = await PulseConsumer.start(brokerUrl, namespace, WORKER_TYPE_EXCHANGES);
+    // Another consumer's queue is full and rejects publishes: the broker refuses every message routed to it.
+    const connection = await connect(brokerUrl);
+    try {
+      const channel = await connection.createChannel();
+      const full = await channel.assertQueue('', {
+        exclusive: true,
+        arguments: { 'x-max-length': 0, 'x-overflow': 'reject-publish' },
+      });
+      await channel.bindQueue(
+        full.queue,
+        `exchange/${namespace}/v1/worker-type-created`,
+        'primary.wt-stuck.#',
+      );
+      const events = publisher();
+      const store = storeFor(events);
+      await events.start();
+      await store.create('wt-stuck', exampleDefinition(), 'alice', at(0));
+      await store.create('wt-free', exampleDefinition(), 'alice', at(1));
+      await waitUntil(
+        async () => (await events.backlog()) === 0,
+        'the outbox to drain past the refused message',
+      );
+      await consumer.flush();
+      const routingKeys = consumer.messages.map((m) => m.routingKey);
+      expect(routingKeys.at(-1)).toBe('primary.wt-free._');
+      // Resent with its batch until given up: five times, not for ever.
+      expect(routingKeys.filter((k) => k === 'primary.wt-stuck._').length).toBe(5);
+      expect(logs.filter((l) => l.event === 'outbox.message-dropped')).toEqual([
+        expect.objectContaining({ routingKey: 'primary.wt-stuck._', refusals: 5 }),
+      ]);
+    } finally {
+      await connection.close();
+    }
+  }, 60_000);
 
   it('keeps committing while the broker is unreachable and delivers everything, in order, afterwards', async () => {
     const proxy = await TcpProxy.start(brokerAddress(brokerUrl));
