@@ -43,7 +43,11 @@ export function uiPlugin(options: UiPluginOptions = {}): (app: FastifyInstance) 
   return async (app) => {
     if (options.sandboxCredentials) {
       const { clientId, accessToken } = options.sandboxCredentials;
-      app.get('/ui/sandbox-credentials', async () => ({ clientId, accessToken }));
+      // Same origin only: the API's CORS header would let any web page the developer visits read them.
+      app.get('/ui/sandbox-credentials', async (_request, reply) => {
+        reply.removeHeader('access-control-allow-origin');
+        return { clientId, accessToken };
+      });
     }
     if (!existsSync(join(root, 'index.html'))) {
       app.get('/', async (_request, reply) =>

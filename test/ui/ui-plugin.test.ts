@@ -56,6 +56,11 @@ describe('the UI plugin', () => {
     const offered = await sandbox.inject({ url: '/ui/sandbox-credentials' });
     expect(offered.json()).toEqual(credentials);
     expect(offered.headers['cache-control']).toContain('no-store');
+    // Readable by the UI's own page only, not by any other site's script.
+    expect(offered.headers['access-control-allow-origin']).toBeUndefined();
+    expect(
+      (await sandbox.inject({ url: '/api/aws-provisioner/v1/ping' })).headers['access-control-allow-origin'],
+    ).toBe('*');
     await sandbox.close();
     const server = await appWith({ root });
     expect((await server.inject({ url: '/ui/sandbox-credentials' })).statusCode).toBe(404);
