@@ -23,19 +23,24 @@ export class ApiError extends Error {
   }
 }
 
-let reference: Promise<Reference> | undefined;
-let clientClass:
-  | Promise<
-      new (options: {
-        rootUrl: string;
-        credentials?: Credentials | null;
-        retries?: number;
-      }) => ClientInstance
-    >
-  | undefined;
+/** `load()` once, shared by every caller; a failure is forgotten, so the next caller tries again. */
+function sharedUntilFailure<T>(load: () => Promise<T>): () => Promise<T> {
+  let shared: Promise<T> | undefined;
+  return () => {
+    if (shared === undefined) {
+      const loading = load();
+      shared = loading;
+      loading.catch(() => {
+        if (shared === loading) shared = undefined;
+      });
+    }
+    return shared;
+  };
+}
 
-export function loadReference(): Promise<Reference> {
-  reference ??= fetch(REFERENCE_URL).then(async (response) => {
+/** The API reference, fetched once (again after a failure: a 502 during a restart must not stick). */
+export const loadReference = sharedUntilFailure(() =>
+  fetch(REFERENCE_URL).then(async (response) => {
     if (!response.ok)
       throw new ApiError(
         `Could not load the API reference (${response.status})`,
@@ -44,9 +49,18 @@ export function loadReference(): Promise<Reference> {
         '',
       );
     return (await response.json()) as Reference;
-  });
-  return reference;
-}
+  }),
+);
+
+type ProvisionerClass = new (options: {
+  rootUrl: string;
+  credentials?: Credentials | null;
+  retries?: number;
+}) => ClientInstance;
+
+const loadClientClass = sharedUntilFailure(
+  (): Promise<ProvisionerClass> => loadReference().then((ref) => Client.create(ref)),
+);
 
 function toApiError(error: unknown): ApiError {
   const failure = error as ClientError;
@@ -61,8 +75,7 @@ function toApiError(error: unknown): ApiError {
  * query options. Signed (Hawk, by taskcluster-client-web) when credentials are given; reads need none.
  */
 export async function call<T>(name: string, args: unknown[], credentials?: Credentials | null): Promise<T> {
-  clientClass ??= loadReference().then((ref) => Client.create(ref));
-  const Provisioner = await clientClass;
+  const Provisioner = await loadClientClass();
   const client = new Provisioner({
     rootUrl: window.location.origin,
     credentials: credentials ?? null,
