@@ -1,26 +1,21 @@
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { sharedUntilFailure } from '../../src/ui/lib/shared-until-failure.js';
 
-describe('the admin UI client', () => {
-  afterEach(() => {
-    vi.unstubAllGlobals();
-    vi.resetModules();
-  });
-
-  it('fetches the API reference again after a failed fetch, and only once after a good one', async () => {
-    const statuses = [502, 200, 200];
-    const fetched: string[] = [];
-    vi.stubGlobal('fetch', async (url: string) => {
-      fetched.push(url);
-      const status = statuses.shift() ?? 200;
-      return new Response(status === 200 ? JSON.stringify({ entries: [] }) : 'bad gateway', { status });
+describe('what the admin UI loads once (its API reference)', () => {
+  it('is loaded again after a failure (a 502 during a restart must not stick), and only once after a success', async () => {
+    const outcomes = ['502', 'reference', 'unused'];
+    let loads = 0;
+    const load = sharedUntilFailure(async () => {
+      loads++;
+      const outcome = outcomes.shift();
+      if (outcome === '502') throw new Error('Could not load the API reference (502)');
+      return outcome;
     });
-    const { loadReference } = await import('../../src/ui/api/client.js');
-    await expect(loadReference()).rejects.toThrow('Could not load the API reference (502)');
-    expect(await loadReference()).toEqual({ entries: [] });
-    expect(await loadReference()).toEqual({ entries: [] });
-    expect(fetched).toEqual([
-      '/api/aws-provisioner/v1/api-reference',
-      '/api/aws-provisioner/v1/api-reference',
-    ]);
+    const [first, second] = [load(), load()];
+    await expect(first).rejects.toThrow('(502)');
+    await expect(second).rejects.toThrow('(502)');
+    expect(await load()).toBe('reference');
+    expect(await load()).toBe('reference');
+    expect(loads).toBe(2);
   });
 });

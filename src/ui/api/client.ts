@@ -7,6 +7,7 @@ import type {
 } from 'taskcluster-client-web';
 import Client from 'taskcluster-client-web/src/Client.js';
 import { messageText } from '../lib/api-errors.js';
+import { sharedUntilFailure } from '../lib/shared-until-failure.js';
 
 /** The service's API on this origin; its reference drives the client, as Taskcluster's clients do. */
 const REFERENCE_URL = '/api/aws-provisioner/v1/api-reference';
@@ -21,21 +22,6 @@ export class ApiError extends Error {
   ) {
     super(message);
   }
-}
-
-/** `load()` once, shared by every caller; a failure is forgotten, so the next caller tries again. */
-function sharedUntilFailure<T>(load: () => Promise<T>): () => Promise<T> {
-  let shared: Promise<T> | undefined;
-  return () => {
-    if (shared === undefined) {
-      const loading = load();
-      shared = loading;
-      loading.catch(() => {
-        if (shared === loading) shared = undefined;
-      });
-    }
-    return shared;
-  };
 }
 
 /** The API reference, fetched once (again after a failure: a 502 during a restart must not stick). */
