@@ -206,6 +206,8 @@ export class Runtime {
         // Another leader may have written observations since this process last did.
         observations.reset();
       },
+      // The new leader reports the worker types now: summed over replicas, two would count twice.
+      onLeadershipLost: () => this.metrics.setWorkerTypeFigures([]),
       iterate: async (signal) => {
         await pass.run(signal);
       },

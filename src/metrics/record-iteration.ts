@@ -10,7 +10,8 @@ export function recordIterationMetrics(metrics: Metrics, report: IterationReport
     plan.launches.forEach((planned, index) => {
       const result = launches[index];
       if (!result) return;
-      // Every attempt recorded its secret first; only settled ones count as launches.
+      // Every recorded attempt made its secret first; only settled ones count as launches.
+      if (result.outcome === 'deferred' && result.notRecorded === true) return;
       issued += 1;
       if (result.outcome === 'deferred') return;
       const labels = {

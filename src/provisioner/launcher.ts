@@ -35,11 +35,14 @@ export interface LauncherDeps {
   options: LauncherOptions;
 }
 
-/** `launched`: EC2 has the instance; `failed`: it never will; `deferred`: unknown, retried next iteration. */
+/**
+ * `launched`: EC2 has the instance; `failed`: it never will; `deferred`: unknown, retried next iteration, or
+ * `notRecorded` (nothing written, no secret made: planned afresh next iteration).
+ */
 export type LaunchResult =
   | { outcome: 'launched'; instanceId: string }
   | { outcome: 'failed'; kind: Ec2Error['kind']; code: string }
-  | { outcome: 'deferred'; reason: string };
+  | { outcome: 'deferred'; reason: string; notRecorded?: true };
 
 /**
  * Launches instances safely: launches and their single-use secrets are recorded in one transaction
@@ -72,7 +75,9 @@ export class Launcher {
     const refusal = signal?.aborted
       ? `not launched: ${reasonOf(signal)}`
       : await this.deps.db.transaction((tx) => this.record(tx, workerType, prepared, now));
-    if (refusal !== null) return planned.map((): LaunchResult => ({ outcome: 'deferred', reason: refusal }));
+    if (refusal !== null) {
+      return planned.map((): LaunchResult => ({ outcome: 'deferred', reason: refusal, notRecorded: true }));
+    }
     return this.submitAll(
       prepared.map((p) => p.launch),
       signal,

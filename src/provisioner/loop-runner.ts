@@ -27,6 +27,8 @@ export interface LoopRunnerOptions {
    * written by an earlier leader are stale). If it fails, the lock is given up and taken again later.
    */
   onLeadership?: () => Promise<void> | void;
+  /** Called as soon as this process loses (or gives up) the leadership: what it reported as leader is no longer its own. */
+  onLeadershipLost?: () => void;
 }
 
 /**
@@ -105,6 +107,8 @@ export class LoopRunner {
       return false;
     }
     this.options.logger.info({ event: 'loop.leadership-acquired' });
+    const { onLeadershipLost } = this.options;
+    if (onLeadershipLost) this.lock.lost.addEventListener('abort', () => onLeadershipLost(), { once: true });
     return true;
   }
 

@@ -6,6 +6,7 @@ import type { Database, Queryable } from '../../src/store/database.js';
 import { engines } from '../helpers/databases.js';
 import { loopDefinition, loopHarnesses } from '../helpers/loop-harness.js';
 import { overriding } from '../helpers/overriding.js';
+import { sampleValue } from '../metrics/exposition.js';
 
 const [pglite] = engines();
 const engine = pglite as NonNullable<typeof pglite>;
@@ -143,12 +144,17 @@ describe('the provisioning loop under faults', () => {
     const stale = await former?.pass.run();
     expect(duringIteration).toBeUndefined();
     expect(stale?.outcomes[0]?.launches).toEqual([
-      { outcome: 'deferred', reason: 'not launched: another process leads the loop now' },
-      { outcome: 'deferred', reason: 'not launched: another process leads the loop now' },
+      { outcome: 'deferred', reason: 'not launched: another process leads the loop now', notRecorded: true },
+      { outcome: 'deferred', reason: 'not launched: another process leads the loop now', notRecorded: true },
     ]);
     expect(h.liveInstances('contested')).toHaveLength(0);
+    // Nothing was recorded, so no secret was issued either.
+    const issued = async () =>
+      sampleValue(await h.runtime.metrics.registry.metrics(), 'aws_provisioner_secrets_issued_total');
+    expect(await issued()).toBe(0);
     await next?.pass.run();
     expect(h.liveInstances('contested')).toHaveLength(2);
+    expect(await issued()).toBe(2);
   });
 
   it('stops launches still waiting when the iteration is aborted; the next one settles them, none twice', async () => {

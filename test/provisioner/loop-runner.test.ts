@@ -16,7 +16,7 @@ async function until(condition: () => boolean, what: string): Promise<void> {
 
 /** A runner whose iterations last until their signal aborts, noting why it did. */
 function blockingRunner(test: TestDatabase) {
-  const seen = { leaderships: 0, started: 0, aborts: [] as string[] };
+  const seen = { leaderships: 0, lost: 0, started: 0, aborts: [] as string[] };
   const runner = new LoopRunner({
     db: test.db,
     clock: new RealClock(),
@@ -26,6 +26,9 @@ function blockingRunner(test: TestDatabase) {
     standbyPollMs: 50,
     onLeadership: () => {
       seen.leaderships++;
+    },
+    onLeadershipLost: () => {
+      seen.lost++;
     },
     iterate: (signal) => {
       seen.started++;
@@ -72,6 +75,7 @@ describe.runIf(postgres !== undefined)('the loop runner on PostgreSQL', () => {
 
     await until(() => first.seen.aborts.length === 1, 'the first iteration to abort');
     expect(first.seen.aborts).toEqual(['the leader lock was lost: its database session ended']);
+    expect(first.seen.lost).toBe(1);
     await until(() => second.seen.started === 1, 'the standby to take over');
     expect(second.seen.leaderships).toBe(1);
     expect(first.runner.isLeader).toBe(false);
