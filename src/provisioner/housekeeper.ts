@@ -6,7 +6,7 @@ import type { Ec2Port } from '../ec2/ec2-port.js';
 import type { TerminationReason } from '../events/event-schemas.js';
 import type { OutboxWriter } from '../events/outbox-writer.js';
 import type { Logger } from '../log/logger.js';
-import type { Database } from '../store/database.js';
+import type { Database, Queryable } from '../store/database.js';
 import type { IterationStore } from '../store/iteration-store.js';
 import type { RemovalStore } from '../store/removal-store.js';
 import type { WorkerTypeStore } from '../store/worker-type-store.js';
@@ -64,16 +64,30 @@ export class Housekeeper {
     const errors = await this.perRegion(terminations, 'terminated', 'instances', async (region, batch) => {
       const now = new Date(this.deps.clock.now());
       const ids = batch.map((t) => t.instanceId);
-      // Recorded first: a death seen before the call returns must never count against the worker type.
-      await this.deps.iterations.recordTerminations(
-        batch.map((t) => ({ instanceId: t.instanceId, workerType: t.workerType, region, reason: t.reason })),
-        now,
-      );
+      // Recorded first, with its event: a death seen before the call returns must never count against the
+      // worker type, and an event written after the call would be lost with an answer that never came.
+      await this.deps.db.transaction(async (tx) => {
+        const recorded = await this.deps.iterations.recordTerminations(
+          batch.map((t) => ({
+            instanceId: t.instanceId,
+            workerType: t.workerType,
+            region,
+            reason: t.reason,
+          })),
+          now,
+          tx,
+        );
+        // Asked again (EC2 still showed it live): announced the first time only.
+        await this.announce(
+          tx,
+          batch.filter((t) => recorded.has(t.instanceId)),
+          now,
+        );
+      });
       // Kept when the call fails (EC2 may have acted before its answer was lost): an instance it did not
       // terminate is described live next iteration, counted again and terminated again.
       await this.deps.ec2.terminateInstances(region, ids, signal ? { signal } : {});
       done.push(...ids);
-      await this.announce(batch, now);
     });
     return { errors, done };
   }
@@ -143,31 +157,28 @@ export class Housekeeper {
     return errors;
   }
 
-  private async announce(batch: readonly WorkerTypeTermination[], now: Date): Promise<void> {
+  private async announce(tx: Queryable, batch: readonly WorkerTypeTermination[], now: Date): Promise<void> {
     // Events need a valid worker type name; untagged or oddly tagged rogues get none.
-    const announced = batch.filter((t) => t.instance && WORKER_TYPE_NAME.test(t.workerType));
-    if (announced.length === 0) return;
-    await this.deps.db.transaction(async (tx) => {
-      for (const t of announced) {
-        const instance = t.instance as InstanceFact;
-        await this.deps.outbox.enqueueEvent(
-          tx,
-          'instance-terminated',
-          {
-            version: 1,
-            workerType: t.workerType,
-            instanceId: t.instanceId,
-            region: t.region,
-            zone: instance.zone,
-            instanceType: instance.instanceType,
-            market: instance.market,
-            reason: EVENT_REASON[t.reason],
-            terminatedAt: now.toISOString(),
-          },
-          now,
-        );
-      }
-    });
+    for (const t of batch) {
+      if (!t.instance || !WORKER_TYPE_NAME.test(t.workerType)) continue;
+      const { zone, instanceType, market } = t.instance;
+      await this.deps.outbox.enqueueEvent(
+        tx,
+        'instance-terminated',
+        {
+          version: 1,
+          workerType: t.workerType,
+          instanceId: t.instanceId,
+          region: t.region,
+          zone,
+          instanceType,
+          market,
+          reason: EVENT_REASON[t.reason],
+          terminatedAt: now.toISOString(),
+        },
+        now,
+      );
+    }
   }
 }
 

@@ -232,12 +232,17 @@ export class IterationStore {
     }
   }
 
-  async recordTerminations(terminations: readonly Termination[], now: Date): Promise<void> {
-    if (terminations.length === 0) return;
-    await this.db.query(
+  /** Records terminations not recorded yet (in `q`'s transaction when given); returns the ids recorded now. */
+  async recordTerminations(
+    terminations: readonly Termination[],
+    now: Date,
+    q: Queryable = this.db,
+  ): Promise<Set<string>> {
+    if (terminations.length === 0) return new Set();
+    const rows = await q.query<{ instance_id: string }>(
       `INSERT INTO instance_terminations (instance_id, worker_type, region, reason, requested_at)
        SELECT u.*, $5 FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) AS u
-       ON CONFLICT (instance_id) DO NOTHING`,
+       ON CONFLICT (instance_id) DO NOTHING RETURNING instance_id`,
       [
         terminations.map((t) => t.instanceId),
         terminations.map((t) => t.workerType),
@@ -246,6 +251,7 @@ export class IterationStore {
         now,
       ],
     );
+    return new Set(rows.map((r) => r.instance_id));
   }
 
   /** Instance ids this service terminated (so their deaths are not held against their worker type). */

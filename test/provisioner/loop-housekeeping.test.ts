@@ -102,6 +102,11 @@ describe('the provisioning loop keeps EC2 clean', () => {
     expect(plan?.breaker?.status ?? 'closed').toBe('closed');
     expect(plan?.blocked).toEqual([]);
     expect(plan?.capacity).toMatchObject({ runningCapacity: 1, pendingCapacity: 0 });
+    // Each termination announced once, though its answer was lost: with its record, before the call.
+    const events = await h.test.db.query<{ routing_key: string }>(
+      `SELECT routing_key FROM outbox WHERE exchange = 'instance-terminated'`,
+    );
+    expect(events.map((e) => e.routing_key)).toEqual(Array(3).fill('primary.shrink.us-west-2.scale-down._'));
   });
 
   it('terminates instances older than MAX_INSTANCE_LIFE (zombies) and replaces needed capacity', async () => {
