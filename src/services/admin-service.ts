@@ -57,6 +57,8 @@ export interface WorkerTypeDetails {
   instances: InstanceView[];
   /** More instances exist than were returned (the newest are). */
   instancesTruncated: boolean;
+  /** Every live instance EC2 last showed, counted in full (`instances` keeps only the newest). */
+  liveInstances: { running: number; pending: number };
   spotRequests: ObservedSpotRequest[];
   inFlightLaunches: InFlightLaunch[];
   launchFailures: LaunchFailureView[];
@@ -124,6 +126,10 @@ export class AdminService {
         ageSeconds: Math.max(0, Math.round((now.getTime() - Date.parse(instance.launchTime)) / 1000)),
       })),
       instancesTruncated: instances.length > INSTANCE_LIMIT,
+      liveInstances: {
+        running: current?.instances.filter((i) => i.state === 'running').length ?? 0,
+        pending: current?.instances.filter((i) => i.state === 'pending').length ?? 0,
+      },
       spotRequests: current?.spotRequests ?? [],
       inFlightLaunches: current?.launches ?? [],
       launchFailures: failures.map((f) => ({ ...f, at: new Date(f.at).toISOString() })),

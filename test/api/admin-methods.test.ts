@@ -1,5 +1,6 @@
 import taskcluster from 'taskcluster-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { INSTANCE_LIMIT } from '../../src/services/admin-service.js';
 import type { WorkerTypeSnapshot } from '../../src/store/iteration-store.js';
 import { ObservationStore } from '../../src/store/observation-store.js';
 import { exampleDefinition } from '../fixtures/worker-types.js';
@@ -286,6 +287,36 @@ describe.each(engines())('the admin read endpoints on $name', (engine) => {
     expect(details?.latest).toMatchObject({ pendingTasks: 4, decision: { change: 3 } });
     expect(details?.instancesTruncated).toBe(false);
     expect(details?.removal).toBeNull();
+  });
+
+  it('counts every live instance, though the list keeps only the newest INSTANCE_LIMIT', async () => {
+    const base = Date.now() - 60 * MINUTE;
+    const row = (i: number, state: 'running' | 'pending' | 'terminated') => ({
+      instanceId: `i-${String(i).padStart(8, '0')}`,
+      region: 'us-east-1',
+      workerType: 'wt-many',
+      zone: 'us-east-1a',
+      imageId: 'ami-1',
+      instanceType: 'c5.xlarge',
+      // The newest are the terminated ones: they fill the list.
+      launchTime: base + i * 1000,
+      state,
+      market: 'spot' as const,
+      hourlyPrice: 0.07,
+      spotRequestId: null,
+      clientToken: null,
+      stateReason: null,
+    });
+    const rows = [
+      ...Array.from({ length: 3 }, (_, i) => row(i, 'running')),
+      row(3, 'pending'),
+      ...Array.from({ length: INSTANCE_LIMIT }, (_, i) => row(10 + i, 'terminated')),
+    ];
+    await new ObservationStore(h.test.db).replaceRegion('us-east-1', rows, [], new Date());
+    const details = await api.adminWorkerType?.('wt-many');
+    expect(details?.instancesTruncated).toBe(true);
+    expect(details?.liveInstances).toEqual({ running: 3, pending: 1 });
+    await new ObservationStore(h.test.db).replaceRegion('us-east-1', [], [], new Date());
   });
 
   it('answers for a worker type the loop has never seen, with empty lists', async () => {

@@ -80,6 +80,8 @@ export interface WorkerTypeDetails {
   now: string;
   instances: InstanceView[];
   instancesTruncated: boolean;
+  /** Every live instance, counted in full (`instances` keeps only the newest). */
+  liveInstances: { running: number; pending: number };
   spotRequests: {
     spotRequestId: string;
     region: string;

@@ -13,10 +13,10 @@ export interface DeleteDialogProps {
 
 /** What removing the worker type sets off, in words. */
 export function deletionConsequences(details: WorkerTypeDetails): string {
-  const live = details.instances.filter((i) => i.state === 'running' || i.state === 'pending');
-  const running = live.filter((i) => i.state === 'running').length;
+  const { running, pending } = details.liveInstances;
+  const live = running + pending;
   const parts = [
-    `terminate its ${live.length} instance${live.length === 1 ? '' : 's'} (${running} running, ${live.length - running} pending)`,
+    `terminate its ${live} instance${live === 1 ? '' : 's'} (${running} running, ${pending} pending)`,
     `cancel its ${details.spotRequests.length} open spot request${details.spotRequests.length === 1 ? '' : 's'}`,
   ];
   if (details.inFlightLaunches.length > 0) {

@@ -48,7 +48,7 @@ const FAILURE_COLUMNS: Column<Failure>[] = [
 
 /** What the loop last saw of a worker type in EC2, and what went wrong launching it. */
 export function FleetTables({ details }: { details: WorkerTypeDetails }) {
-  const live = details.instances.filter((i) => i.state === 'running' || i.state === 'pending').length;
+  const live = details.liveInstances.running + details.liveInstances.pending;
   return (
     <>
       <section aria-labelledby="instances-title">
