@@ -208,6 +208,7 @@ export class OutboxPublisher {
   private countRefusals(rows: readonly OutboxRow[], acked: readonly (boolean | undefined)[]): Set<number> {
     const givenUp = new Set<number>();
     for (const [index, row] of rows.entries()) {
+      if (acked[index] === true) this.refusals.delete(row.id);
       if (acked[index] !== false) continue;
       const refusals = (this.refusals.get(row.id) ?? 0) + 1;
       this.refusals.set(row.id, refusals);

@@ -89,7 +89,7 @@ export class PulseLink {
     } catch (error) {
       return { confirmed: 0, acked: [], error: error as Error };
     }
-    const acked: boolean[] = [];
+    const acked: (boolean | undefined)[] = [];
     const confirmations: Promise<void>[] = [];
     let error: Error | undefined;
     try {
@@ -129,7 +129,7 @@ export class PulseLink {
   private send(
     channel: ConfirmChannel,
     row: OutboxRow,
-    settle: (ok: boolean) => void,
+    settle: (ok: boolean | undefined) => void,
   ): { confirmation: Promise<void>; writable: boolean } {
     let writable = true;
     let thrown: unknown;
@@ -148,7 +148,9 @@ export class PulseLink {
             messageId: String(row.id),
           },
           (err: unknown) => {
-            settle(err == null);
+            // A nack is the broker refusing this message; any other error (the channel closed before the
+            // confirm came) says nothing about it.
+            settle(err == null ? true : (err as Error).message === 'message nacked' ? false : undefined);
             resolve();
           },
         );
@@ -229,7 +231,7 @@ function drained(channel: ConfirmChannel): Promise<void> {
   });
 }
 
-function leadingTrue(values: readonly boolean[], length: number): number {
+function leadingTrue(values: readonly (boolean | undefined)[], length: number): number {
   let count = 0;
   while (count < length && values[count] === true) count++;
   return count;
