@@ -191,7 +191,7 @@ export class Runtime {
         ? { everyMs: config.demandCheckMs, outgrown: (signal?: AbortSignal) => watch.outgrown(signal) }
         : undefined;
     const observations = new ObservationStore(db);
-    const fence = new LeaderFence(db);
+    const fence = new LeaderFence();
     const pass = this.buildPass(queue, watch, { capacityFailures, observations, fence }, options);
     const runner = new LoopRunner({
       db,
@@ -201,13 +201,16 @@ export class Runtime {
       ...(demandCheck && { demandCheck }),
       onEarlyIteration: (workerType) => this.metrics.observeEarlyIteration(workerType),
       maxIterationMs: config.maxIterationMs,
-      onLeadership: async () => {
-        await fence.claim();
+      onLeadership: async (lock) => {
+        await fence.claim(lock);
         // Another leader may have written observations since this process last did.
         observations.reset();
       },
       // The new leader reports the worker types now: summed over replicas, two would count twice.
-      onLeadershipLost: () => this.metrics.setWorkerTypeFigures([]),
+      onLeadershipLost: () => {
+        fence.markLost();
+        this.metrics.setWorkerTypeFigures([]);
+      },
       iterate: async (signal) => {
         await pass.run(signal);
       },
@@ -246,7 +249,8 @@ export class Runtime {
       random: options.random ?? Math.random,
       demandWatch: watch,
       onIteration: (report) => {
-        recordIterationMetrics(this.metrics, report, this.clock.now());
+        // An iteration that ends after the leadership was lost reports no figures: the new leader does.
+        recordIterationMetrics(this.metrics, report, this.clock.now(), { workerTypeFigures: fence.leads });
         options.onIteration?.(report);
       },
     });

@@ -3,7 +3,12 @@ import type { IterationReport } from '../provisioner/reconcile-pass.js';
 import type { Metrics } from './metrics.js';
 
 /** What one finished iteration tells the metrics: its outcome, every launch, and each worker type's figures. */
-export function recordIterationMetrics(metrics: Metrics, report: IterationReport, finishedAt: number): void {
+export function recordIterationMetrics(
+  metrics: Metrics,
+  report: IterationReport,
+  finishedAt: number,
+  options: { workerTypeFigures: boolean } = { workerTypeFigures: true },
+): void {
   metrics.observeIteration(report.outcome, report.durationMs / 1000, finishedAt);
   let issued = 0;
   for (const { plan, launches } of report.outcomes) {
@@ -25,6 +30,7 @@ export function recordIterationMetrics(metrics: Metrics, report: IterationReport
   }
   if (issued > 0) metrics.observeSecrets('issued', issued);
   if (report.secretsExpired > 0) metrics.observeSecrets('expired', report.secretsExpired);
+  if (!options.workerTypeFigures) return;
   metrics.setWorkerTypeFigures(
     report.snapshots.map((s) => {
       const live = s.runningCapacity + s.pendingCapacity;

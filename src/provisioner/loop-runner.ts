@@ -26,7 +26,7 @@ export interface LoopRunnerOptions {
    * Called when this process becomes leader, before its first iteration (to take a new fencing epoch; caches
    * written by an earlier leader are stale). If it fails, the lock is given up and taken again later.
    */
-  onLeadership?: () => Promise<void> | void;
+  onLeadership?: (lock: HeldLock) => Promise<void> | void;
   /** Called as soon as this process loses (or gives up) the leadership: what it reported as leader is no longer its own. */
   onLeadershipLost?: () => void;
 }
@@ -99,7 +99,8 @@ export class LoopRunner {
     }
     if (!this.lock) return false;
     try {
-      await this.options.onLeadership?.();
+      await this.options.onLeadership?.(this.lock);
+      if (!this.lock.isHeld()) throw new Error('the leader lock was lost while taking the leadership');
     } catch (error) {
       this.options.logger.error({ event: 'loop.leader-lock-failed', err: error });
       await this.lock.release();

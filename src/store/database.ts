@@ -3,7 +3,11 @@ export interface Queryable {
   query<Row = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<Row[]>;
 }
 
-export interface HeldLock {
+/**
+ * A held lock. Its `query` runs on the lock's own session: a statement that runs at all runs while the lock
+ * is held (a session that ended runs no more statements), however late it reaches the server.
+ */
+export interface HeldLock extends Queryable {
   /** False once the lock is known to be lost (for PostgreSQL: its session ended). */
   isHeld(): boolean;
   /** Aborts when the lock is known to be lost or is released: work done under it should stop. */

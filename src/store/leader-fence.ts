@@ -1,4 +1,4 @@
-import type { Database, Queryable } from './database.js';
+import type { Queryable } from './database.js';
 
 /**
  * A fencing token for the loop's leadership. The advisory lock says who leads now, but a leader that lost it
@@ -9,16 +9,30 @@ import type { Database, Queryable } from './database.js';
  */
 export class LeaderFence {
   private epoch: number | null = null;
+  private lost = false;
 
-  constructor(private readonly db: Database) {}
-
-  /** On becoming leader, before reading anything: a new epoch, so a former leader's late writes fail. */
-  async claim(): Promise<void> {
-    const rows = await this.db.query<{ epoch: number }>(
+  /**
+   * On becoming leader, before reading anything: a new epoch, so a former leader's late writes fail. Run on
+   * the lock's own session (`lock`): a claim delayed past the loss of the lock can then never run after the
+   * next leader's, which would lock that leader out of launching.
+   */
+  async claim(lock: Queryable): Promise<void> {
+    const rows = await lock.query<{ epoch: number }>(
       `INSERT INTO loop_leadership (id, epoch) VALUES (1, 1)
        ON CONFLICT (id) DO UPDATE SET epoch = loop_leadership.epoch + 1 RETURNING epoch`,
     );
     this.epoch = rows[0]?.epoch ?? null;
+    this.lost = false;
+  }
+
+  /** This process lost the leadership it claimed (its lock): `leads` is false until it claims again. */
+  markLost(): void {
+    this.lost = true;
+  }
+
+  /** Whether this process leads, as far as it knows (always, for one that never claimed). */
+  get leads(): boolean {
+    return !this.lost;
   }
 
   /**

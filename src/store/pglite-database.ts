@@ -53,6 +53,8 @@ export class PgliteDatabase implements Database {
     this.locks.add(key);
     const lost = new AbortController();
     return {
+      // One process, one session.
+      query: (sql, params) => this.query(sql, params),
       isHeld: () => !lost.signal.aborted,
       lost: lost.signal,
       release: async () => {

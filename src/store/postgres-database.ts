@@ -3,6 +3,7 @@ import type { Database, HeldLock, Queryable } from './database.js';
 
 const INT8_OID = 20;
 const CONNECT_TIMEOUT_MS = 10_000;
+const IDLE_IN_TRANSACTION_TIMEOUT_MS = 60_000;
 
 /** int8 as a JS number (as PGlite returns it): counts and ids here stay far below 2^53. */
 const types = {
@@ -39,6 +40,9 @@ export class PostgresDatabase implements Database {
       types,
       connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
       statement_timeout: statementTimeoutMs,
+      // No transaction here waits on anything but the database: one idle this long is a process frozen or cut
+      // off mid-transaction, whose row locks (the leadership fence's) must not wait for TCP keepalive (hours).
+      idle_in_transaction_session_timeout: IDLE_IN_TRANSACTION_TIMEOUT_MS,
     });
     // An idle client that dies (server restart) must not crash the process; the pool replaces it.
     this.pool.on('error', () => {});
@@ -101,6 +105,8 @@ export class PostgresDatabase implements Database {
       client.end().catch(() => {});
     });
     return {
+      query: async <Row>(sql: string, params: readonly unknown[] = []) =>
+        (await client.query(sql, [...params])).rows as Row[],
       isHeld: () => !lost.signal.aborted,
       lost: lost.signal,
       release: async () => {

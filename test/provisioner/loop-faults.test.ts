@@ -139,8 +139,8 @@ describe('the provisioning loop under faults', () => {
     const [former, next] = [h.runtime.provisioning(queue), h.runtime.provisioning(queue)];
     await h.define('contested', ONE_POOL);
     h.addTasks('contested', 2, 3_600_000);
-    await former?.fence.claim();
-    duringIteration = () => next?.fence.claim() ?? Promise.resolve();
+    await former?.fence.claim(h.test.db);
+    duringIteration = () => next?.fence.claim(h.test.db) ?? Promise.resolve();
     const stale = await former?.pass.run();
     expect(duringIteration).toBeUndefined();
     expect(stale?.outcomes[0]?.launches).toEqual([
@@ -155,6 +155,29 @@ describe('the provisioning loop under faults', () => {
     await next?.pass.run();
     expect(h.liveInstances('contested')).toHaveLength(2);
     expect(await issued()).toBe(2);
+  });
+
+  it('reports no worker type figures from an iteration that ends after its process lost the leadership', async () => {
+    const h = await start(engine);
+    const queue = h.runtime.queue as NonNullable<typeof h.runtime.queue>;
+    const [deposed, leader] = [h.runtime.provisioning(queue), h.runtime.provisioning(queue)];
+    await h.define('gauged', ONE_POOL);
+    const figures = async () =>
+      sampleValue(
+        await h.runtime.metrics.registry.metrics(),
+        'aws_provisioner_worker_type_pending_capacity',
+        {
+          worker_type: 'gauged',
+        },
+      );
+    await deposed?.fence.claim(h.test.db);
+    deposed?.fence.markLost();
+    h.addTasks('gauged', 1, 3_600_000);
+    await deposed?.pass.run();
+    expect(await figures()).toBeUndefined();
+    await leader?.fence.claim(h.test.db);
+    await leader?.pass.run();
+    expect(await figures()).toBe(1);
   });
 
   it('stops launches still waiting when the iteration is aborted; the next one settles them, none twice', async () => {
