@@ -7,26 +7,33 @@ const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[
 
 /** The first such problem in `value`, naming where it is (`/userData/a/0`), or null. */
 export function unstorableJson(value: unknown): string | null {
-  return check(value, '', 0);
+  // The path is kept as a stack of keys and spelled out only for a problem: most bodies have none.
+  const path: string[] = [];
+  const where = (suffix = '') =>
+    (path.length === 0 ? 'body' : `/${path.map(escapePointer).join('/')}`) + suffix;
+  const check = (item: unknown): string | null => {
+    if (typeof item === 'string') {
+      const problem = badString(item);
+      return problem === null ? null : `${where()}: ${problem}`;
+    }
+    if (typeof item !== 'object' || item === null) return null;
+    if (path.length >= MAX_DEPTH) return `${where()}: nested deeper than ${MAX_DEPTH} levels`;
+    const entries = Array.isArray(item) ? item.entries() : Object.entries(item);
+    for (const [key, child] of entries) {
+      path.push(String(key));
+      const keyProblem = typeof key === 'string' ? badString(key) : null;
+      const problem = keyProblem === null ? check(child) : `${where(' (the property name)')}: ${keyProblem}`;
+      if (problem !== null) return problem;
+      path.pop();
+    }
+    return null;
+  };
+  return check(value);
 }
 
-function check(value: unknown, path: string, depth: number): string | null {
-  if (typeof value === 'string') return badString(value, path === '' ? 'body' : path);
-  if (typeof value !== 'object' || value === null) return null;
-  if (depth >= MAX_DEPTH) return `${path || 'body'}: nested deeper than ${MAX_DEPTH} levels`;
-  const entries = Array.isArray(value) ? value.entries() : Object.entries(value);
-  for (const [key, item] of entries) {
-    const where = `${path}/${escapePointer(String(key))}`;
-    const keyProblem = typeof key === 'string' ? badString(key, `${where} (the property name)`) : null;
-    const problem = keyProblem ?? check(item, where, depth + 1);
-    if (problem !== null) return problem;
-  }
-  return null;
-}
-
-function badString(text: string, where: string): string | null {
-  if (text.includes('\u0000')) return `${where}: must not contain the NUL character (\\u0000)`;
-  if (LONE_SURROGATE.test(text)) return `${where}: must not contain an unpaired UTF-16 surrogate`;
+function badString(text: string): string | null {
+  if (text.includes('\u0000')) return 'must not contain the NUL character (\\u0000)';
+  if (LONE_SURROGATE.test(text)) return 'must not contain an unpaired UTF-16 surrogate';
   return null;
 }
 
