@@ -40,8 +40,10 @@ export class PostgresDatabase implements Database {
       types,
       connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
       statement_timeout: statementTimeoutMs,
-      // No transaction here waits on anything but the database: one idle this long is a process frozen or cut
-      // off mid-transaction, whose row locks (the leadership fence's) must not wait for TCP keepalive (hours).
+      // Transactions here wait on the database only, but for the outbox drain's, which waits on the broker
+      // (`confirmTimeoutMs`, 10 s by default; a session ended past 60 s just resends its batch). One idle this
+      // long is a process frozen or cut off mid-transaction, whose row locks (the leadership fence's) must not
+      // wait for TCP keepalive (hours).
       idle_in_transaction_session_timeout: IDLE_IN_TRANSACTION_TIMEOUT_MS,
     });
     // An idle client that dies (server restart) must not crash the process; the pool replaces it.
