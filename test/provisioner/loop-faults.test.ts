@@ -3,6 +3,7 @@ import { instanceTypeConfig } from '../../src/domain/worker-type.js';
 import { Ec2Error, type Ec2Port } from '../../src/ec2/ec2-port.js';
 import { defaultImageId } from '../../src/simulator/ec2/scenario.js';
 import type { Database, Queryable } from '../../src/store/database.js';
+import { afterNextDescribe } from '../helpers/after-next-describe.js';
 import { engines } from '../helpers/databases.js';
 import { loopDefinition, loopHarnesses } from '../helpers/loop-harness.js';
 import { overriding } from '../helpers/overriding.js';
@@ -121,28 +122,17 @@ describe('the provisioning loop under faults', () => {
   });
 
   it('refuses the launches of a former leader once another process leads: no double launch', async () => {
-    let duringIteration: (() => Promise<void>) | undefined;
-    const h = await start(engine, {
-      // After the old leader read the database, before it records its launches: another process takes over.
-      wrapEc2: (ec2) =>
-        overriding(ec2, {
-          describeInstances: async (...args: Parameters<Ec2Port['describeInstances']>) => {
-            const described = await ec2.describeInstances(...args);
-            const hook = duringIteration;
-            duringIteration = undefined;
-            await hook?.();
-            return described;
-          },
-        }),
-    });
+    const duringIteration = afterNextDescribe();
+    // After the old leader read the database, before it records its launches: another process takes over.
+    const h = await start(engine, { wrapEc2: duringIteration.wrapEc2 });
     const queue = h.runtime.queue as NonNullable<typeof h.runtime.queue>;
     const [former, next] = [h.runtime.provisioning(queue), h.runtime.provisioning(queue)];
     await h.define('contested', ONE_POOL);
     h.addTasks('contested', 2, 3_600_000);
     await former?.fence.claim(h.test.db);
-    duringIteration = () => next?.fence.claim(h.test.db) ?? Promise.resolve();
+    duringIteration.set(() => next?.fence.claim(h.test.db) ?? Promise.resolve());
     const stale = await former?.pass.run();
-    expect(duringIteration).toBeUndefined();
+    expect(duringIteration.pending).toBe(false);
     expect(stale?.outcomes[0]?.launches).toEqual([
       { outcome: 'deferred', reason: 'not launched: another process leads the loop now', notRecorded: true },
       { outcome: 'deferred', reason: 'not launched: another process leads the loop now', notRecorded: true },

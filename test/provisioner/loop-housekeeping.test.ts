@@ -4,6 +4,7 @@ import { instanceTypeConfig } from '../../src/domain/worker-type.js';
 import { Ec2Error, type Ec2Port } from '../../src/ec2/ec2-port.js';
 import { defaultImageId } from '../../src/simulator/ec2/scenario.js';
 import type { Database } from '../../src/store/database.js';
+import { afterNextDescribe } from '../helpers/after-next-describe.js';
 import { engines } from '../helpers/databases.js';
 import { loopDefinition, loopHarnesses, PROVISIONER_ID } from '../helpers/loop-harness.js';
 import { overriding } from '../helpers/overriding.js';
@@ -208,32 +209,21 @@ describe('the provisioning loop keeps EC2 clean', () => {
   ] as const)(
     'launches nothing from a definition %s after the iteration read it; the next one launches the new',
     async (_name, remove) => {
-      let duringIteration: (() => Promise<void>) | undefined;
-      const h = await start(engine, {
-        // After the iteration read the definitions (it describes EC2 next), before it launches.
-        wrapEc2: (ec2) =>
-          overriding(ec2, {
-            describeInstances: async (...args: Parameters<Ec2Port['describeInstances']>) => {
-              const described = await ec2.describeInstances(...args);
-              const hook = duringIteration;
-              duringIteration = undefined;
-              await hook?.();
-              return described;
-            },
-          }),
-      });
+      const duringIteration = afterNextDescribe();
+      // After the iteration read the definitions (it describes EC2 next), before it launches.
+      const h = await start(engine, { wrapEc2: duringIteration.wrapEc2 });
       await h.define('janus', westOnly());
       h.addTasks('janus', 2, 10 * 3_600_000);
-      duringIteration = async () => {
+      duringIteration.set(async () => {
         await h.clock.advanceBy(1000);
         const instanceTypes = [instanceTypeConfig('m5.large')];
         if (remove) {
           await h.runtime.workerTypes.remove('janus', 'test');
           await h.define('janus', { regions: westOnly().regions, instanceTypes });
         } else await h.runtime.workerTypes.update('janus', { instanceTypes }, 'test');
-      };
+      });
       const first = await h.iterate();
-      expect(duringIteration).toBeUndefined();
+      expect(duringIteration.pending).toBe(false);
       const launches = first.outcomes.find((o) => o.plan.workerType === 'janus')?.launches;
       expect(launches).toEqual([
         {
@@ -256,25 +246,14 @@ describe('the provisioning loop keeps EC2 clean', () => {
   );
 
   it('keeps the key pair of a worker type re-created while the iteration finishing its removal runs', async () => {
-    let duringIteration: (() => Promise<void>) | undefined;
-    const h = await start(engine, {
-      // After the iteration read the definitions (it describes EC2 next), before it acts.
-      wrapEc2: (ec2) =>
-        overriding(ec2, {
-          describeInstances: async (...args: Parameters<Ec2Port['describeInstances']>) => {
-            const described = await ec2.describeInstances(...args);
-            const hook = duringIteration;
-            duringIteration = undefined;
-            await hook?.();
-            return described;
-          },
-        }),
-    });
+    const duringIteration = afterNextDescribe();
+    // After the iteration read the definitions (it describes EC2 next), before it acts.
+    const h = await start(engine, { wrapEc2: duringIteration.wrapEc2 });
     await h.define('lazarus', westOnly());
     await h.runtime.workerTypes.remove('lazarus', 'test');
-    duringIteration = () => h.define('lazarus', westOnly()).then(() => undefined);
+    duringIteration.set(() => h.define('lazarus', westOnly()).then(() => undefined));
     await h.iterate();
-    expect(duringIteration).toBeUndefined();
+    expect(duringIteration.pending).toBe(false);
     const keyName = keyPairName(h.config.awsKeyPrefix, 'lazarus', undefined);
     expect(h.world.ec2.region('us-west-2').keyPairs.get(keyName)).toBeDefined();
     h.addTasks('lazarus', 2);
