@@ -86,7 +86,7 @@ export function planScaleDown(input: ScaleDownInput): ScaleDownPlan {
     const reason = protectionOf(resource);
     if (reason !== undefined) reasons.set(resource, reason);
   }
-  const candidates = input.resources.filter((r) => !reasons.has(r)).sort(newestFirst);
+  const candidates = input.resources.filter((r) => !reasons.has(r)).sort(removalOrder);
   for (const resource of candidates) {
     const progress = { surplus, removed, remaining: total - removed };
     const keep = keepReason(resource, progress, input);
@@ -141,7 +141,7 @@ function keepReason(
  * Already-terminating instances first, then spot requests, then instances; within each, newest first;
  * ties by id so plans are deterministic.
  */
-function newestFirst(a: ScaleDownResource, b: ScaleDownResource): number {
+function removalOrder(a: ScaleDownResource, b: ScaleDownResource): number {
   const terminating = Number(b.terminating === true) - Number(a.terminating === true);
   if (terminating !== 0) return terminating;
   if (a.kind !== b.kind) return a.kind === 'spot-request' ? -1 : 1;
