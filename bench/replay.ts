@@ -46,6 +46,7 @@ async function main(): Promise<void> {
     utilities: args.utilities,
     maxPrice: args.maxPrice,
     idleTimeoutMin: args.idleTimeoutMin,
+    scalingRatio: args.scalingRatio,
     checkIn: args.checkIn,
     lowerBound: bound,
     results,

@@ -11,11 +11,13 @@ export interface SimulatedDefinitionOptions {
   instanceTypes: InstanceTypeConfig[];
   maxCapacity: number;
   maxPrice: number;
+  /** Default 0: one new capacity unit per pending task. */
+  scalingRatio?: number;
 }
 
 /**
  * A benchmark's worker type in the simulated world: the simulator's default AMI in each region, spot with
- * on-demand fallback, scaling ratio 0, and nothing else overridden.
+ * on-demand fallback, scaling ratio 0 unless given, and nothing else overridden.
  */
 export function simulatedDefinition(options: SimulatedDefinitionOptions): WorkerTypeDefinition {
   return {
@@ -27,7 +29,7 @@ export function simulatedDefinition(options: SimulatedDefinitionOptions): Worker
     scopes: [],
     minCapacity: 0,
     maxCapacity: options.maxCapacity,
-    scalingRatio: 0,
+    scalingRatio: options.scalingRatio ?? 0,
     minPrice: 0,
     maxPrice: options.maxPrice,
     canUseOndemand: true,

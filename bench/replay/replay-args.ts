@@ -13,6 +13,8 @@ export interface ReplayArgs {
   utilities: Record<string, number>;
   maxPrice: number;
   maxCapacity: number;
+  /** The worker type's `scalingRatio` (§D.3): pending tasks tolerated per running capacity unit. */
+  scalingRatio: number;
   drainHours: number;
   /** How long a simulated worker idles before shutting its instance down (docker-worker: 15 min). */
   idleTimeoutMin: number;
@@ -34,6 +36,8 @@ export const REPLAY_USAGE = `npx tsx bench/replay.ts --trace FILE [options]
   --utilities T=U,...    instance type utilities (default all 1: every type has 2 vCPUs)
   --max-price USD        maxPrice per utility-hour (default 0.1, near on-demand)
   --max-capacity N       (default 5000)
+  --scaling-ratio R      the worker type's scalingRatio: pending tasks left for running workers, per
+                         running capacity unit (default 0: one new unit per pending task)
   --drain-hours H        after the last arrival, run at most this long for the fleet to drain (default 2)
   --idle-timeout-min M   a worker with nothing to do shuts down after M minutes (default 15, docker-worker's)
   --no-check-in          workers do not check in (the circuit breaker then sees none)
@@ -71,6 +75,7 @@ export function parseReplayArgs(argv: readonly string[]): ReplayArgs {
       utilities: { type: 'string' },
       'max-price': { type: 'string' },
       'max-capacity': { type: 'string' },
+      'scaling-ratio': { type: 'string' },
       'drain-hours': { type: 'string' },
       'idle-timeout-min': { type: 'string' },
       strategies: { type: 'string' },
@@ -93,6 +98,7 @@ export function parseReplayArgs(argv: readonly string[]): ReplayArgs {
     utilities: utilitiesOf(values.utilities),
     maxPrice: numberOf('max-price', values['max-price'], 0.1),
     maxCapacity: numberOf('max-capacity', values['max-capacity'], 5000),
+    scalingRatio: numberOf('scaling-ratio', values['scaling-ratio'], 0),
     drainHours: numberOf('drain-hours', values['drain-hours'], 2),
     checkIn: values['no-check-in'] !== true,
     demandCheckS:

@@ -23,6 +23,7 @@ export interface ReplayDefinitionOptions {
   /** USD per utility-hour; near the on-demand price of the types (c5.large 0.085, m5.large 0.096). */
   maxPrice: number;
   maxCapacity: number;
+  scalingRatio: number;
 }
 
 /** One worker type for a whole trace: the four SpotLake types, capacity 1 each, spot with on-demand fallback. */
@@ -35,5 +36,6 @@ export function replayDefinition(options: ReplayDefinitionOptions): WorkerTypeDe
     ),
     maxCapacity: options.maxCapacity,
     maxPrice: options.maxPrice,
+    scalingRatio: options.scalingRatio,
   });
 }

@@ -9,6 +9,7 @@ export interface ReplayReport {
   utilities: Record<string, number>;
   maxPrice: number;
   idleTimeoutMin: number;
+  scalingRatio: number;
   checkIn: boolean;
   lowerBound: LowerBound;
   results: StrategyResult[];
@@ -126,7 +127,7 @@ function decisions(result: StrategyResult): string {
 export function formatReport(report: ReplayReport): string {
   const bound = report.lowerBound;
   return [
-    `Trace ${report.trace}: ${report.replayedHours.toFixed(1)} h, ${bound.tasks} tasks, ${bound.taskHours.toFixed(0)} task-hours; regions ${report.regions.join(', ')}; seed ${report.seed}; worker idle timeout ${report.idleTimeoutMin} min; check-ins ${report.checkIn ? 'on' : 'off'}`,
+    `Trace ${report.trace}: ${report.replayedHours.toFixed(1)} h, ${bound.tasks} tasks, ${bound.taskHours.toFixed(0)} task-hours; regions ${report.regions.join(', ')}; seed ${report.seed}; worker idle timeout ${report.idleTimeoutMin} min; scalingRatio ${report.scalingRatio}; check-ins ${report.checkIn ? 'on' : 'off'}`,
     `Lower bound $${bound.usd.toFixed(2)} (mean cheapest allowed spot price $${(bound.usd / Math.max(1e-9, bound.taskHours)).toFixed(4)} per capacity-unit hour)`,
     '',
     table(report),

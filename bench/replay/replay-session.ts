@@ -31,8 +31,8 @@ export class ReplaySession {
   }
 
   get definition() {
-    const { regions, utilities, maxPrice, maxCapacity } = this.args;
-    return replayDefinition({ regions, utilities, maxPrice, maxCapacity });
+    const { regions, utilities, maxPrice, maxCapacity, scalingRatio } = this.args;
+    return replayDefinition({ regions, utilities, maxPrice, maxCapacity, scalingRatio });
   }
 
   lowerBound(): LowerBound {

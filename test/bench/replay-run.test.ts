@@ -40,6 +40,7 @@ describe('a trace replay through the real loop', () => {
       utilities: DEFAULT_UTILITIES,
       maxPrice: 0.1,
       maxCapacity: 10,
+      scalingRatio: 0,
     });
     const priceTrace = prices();
     const result = await runStrategy({
