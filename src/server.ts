@@ -5,7 +5,8 @@ export async function listen(app: FastifyInstance, port: number, host = '0.0.0.0
   await app.listen({ port, host });
   const address = app.server.address();
   const bound = typeof address === 'object' && address ? address.port : port;
-  return `http://${host === '0.0.0.0' ? 'localhost' : host}:${bound}`;
+  const shown = host === '0.0.0.0' || host === '::' ? 'localhost' : host.includes(':') ? `[${host}]` : host;
+  return `http://${shown}:${bound}`;
 }
 
 /** Runs `shutdown` once on SIGINT/SIGTERM, then exits. */

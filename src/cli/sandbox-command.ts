@@ -16,6 +16,7 @@ import { configFrom } from './service-commands.js';
 
 interface SandboxOptions {
   port: string;
+  host: string;
   speed: number;
   seed?: string;
   dataDir?: string;
@@ -37,6 +38,12 @@ export function registerSandboxCommand(program: Command): void {
     )
     .addOption(
       new Option('-p, --port <port>', 'HTTP port of the API and UI').default(process.env.PORT ?? '5557'),
+    )
+    .addOption(
+      // Loopback by default: the UI hands the sandbox's root credentials to whoever asks.
+      new Option('--host <address>', 'address the API and UI listen on (0.0.0.0: every interface)').default(
+        process.env.HOST ?? '127.0.0.1',
+      ),
     )
     .addOption(
       new Option('--speed <factor>', 'simulated time runs this many times faster than real time')
@@ -75,7 +82,7 @@ async function runSandbox(options: SandboxOptions): Promise<void> {
   });
   await runtime.publisher.start();
   const { runner } = runtime.provisioning(runtime.queue as NonNullable<Runtime['queue']>);
-  const url = await listen(app, config.port);
+  const url = await listen(app, config.port, options.host);
   runner.start();
   printBanner(url, root, simulator.url, options.speed);
   onShutdown(async () => {
