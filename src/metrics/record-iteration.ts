@@ -1,6 +1,7 @@
 import type { Market } from '../domain/offers.js';
+import type { LaunchResult } from '../provisioner/launcher.js';
 import type { IterationReport } from '../provisioner/reconcile-pass.js';
-import type { Metrics } from './metrics.js';
+import type { LaunchLabels, Metrics } from './metrics.js';
 
 /** What one finished iteration tells the metrics: its outcome, every launch, and each worker type's figures. */
 export function recordIterationMetrics(
@@ -10,24 +11,7 @@ export function recordIterationMetrics(
   options: { workerTypeFigures: boolean } = { workerTypeFigures: true },
 ): void {
   metrics.observeIteration(report.outcome, report.durationMs / 1000, finishedAt);
-  let issued = 0;
-  for (const { plan, launches } of report.outcomes) {
-    plan.launches.forEach((planned, index) => {
-      const result = launches[index];
-      if (!result) return;
-      // Every recorded attempt made its secret first; only settled ones count as launches.
-      if (result.outcome === 'deferred' && result.notRecorded === true) return;
-      issued += 1;
-      if (result.outcome === 'deferred') return;
-      const labels = {
-        workerType: plan.workerType,
-        region: planned.region,
-        instanceType: planned.instanceType,
-        market: planned.market as Market,
-      };
-      metrics.observeLaunch(labels, result.outcome === 'launched' ? 'ok' : result.kind);
-    });
-  }
+  const issued = observeLaunches(metrics, report);
   if (issued > 0) metrics.observeSecrets('issued', issued);
   if (report.secretsExpired > 0) metrics.observeSecrets('expired', report.secretsExpired);
   if (!options.workerTypeFigures) return;
@@ -45,4 +29,30 @@ export function recordIterationMetrics(
       };
     }),
   );
+}
+
+/** Counts every launch this iteration settled; answers how many secrets it issued. */
+function observeLaunches(metrics: Metrics, report: IterationReport): number {
+  const observe = (launch: LaunchLabels, result: LaunchResult) => {
+    if (result.outcome !== 'deferred')
+      metrics.observeLaunch(launch, result.outcome === 'launched' ? 'ok' : result.kind);
+  };
+  let issued = 0;
+  for (const { plan, launches } of report.outcomes) {
+    plan.launches.forEach((planned, index) => {
+      const result = launches[index];
+      // Every recorded attempt made its secret first; a refused one recorded nothing.
+      if (!result || (result.outcome === 'deferred' && result.notRecorded === true)) return;
+      issued += 1;
+      observe({ ...labelsOf(planned), workerType: plan.workerType }, result);
+    });
+  }
+  // Recorded by an earlier iteration (its secret counted then) that deferred them.
+  for (const { launch, result } of report.settled)
+    observe({ ...labelsOf(launch), workerType: launch.workerType }, result);
+  return issued;
+}
+
+function labelsOf(launch: { region: string; instanceType: string; market: string }) {
+  return { region: launch.region, instanceType: launch.instanceType, market: launch.market as Market };
 }

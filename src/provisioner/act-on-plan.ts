@@ -2,7 +2,7 @@ import type { IterationPlan, WorkerTypeFacts } from '../domain/plan-types.js';
 import type { WorkerType } from '../domain/worker-type.js';
 import type { Housekeeper } from './housekeeper.js';
 import type { WorkerTypeOutcome } from './iteration-record.js';
-import type { Launcher, LaunchResult } from './launcher.js';
+import { type Launcher, LaunchesNotRecorded, type LaunchResult } from './launcher.js';
 
 export interface ActDeps {
   housekeeper: Housekeeper;
@@ -51,7 +51,13 @@ export async function actOnPlan(
             .launchAll(definition, workerTypePlan.launches, signal)
             .catch((error: Error): LaunchResult[] => {
               errors.push(`launching for ${definition.workerType}: ${error.message}`);
-              return workerTypePlan.launches.map(() => ({ outcome: 'deferred', reason: error.message }));
+              // Unless recording failed, the launches made their secrets and their record settles them.
+              const unrecorded = error instanceof LaunchesNotRecorded ? { notRecorded: true as const } : {};
+              return workerTypePlan.launches.map(() => ({
+                outcome: 'deferred',
+                reason: error.message,
+                ...unrecorded,
+              }));
             })
         : [];
       const terminations = workerTypePlan.terminations.filter((t) => terminatedIds.has(t.instanceId)).length;

@@ -6,7 +6,7 @@ import { Ec2Error, type Ec2Port, type Market } from '../ec2/ec2-port.js';
 import type { OutboxWriter } from '../events/outbox-writer.js';
 import type { Logger } from '../log/logger.js';
 import type { Database, Queryable } from '../store/database.js';
-import type { LaunchRecord, LaunchStore, NewLaunch } from '../store/launch-store.js';
+import type { LaunchRecord, LaunchStore, LaunchSummary, NewLaunch } from '../store/launch-store.js';
 import type { LeaderFence } from '../store/leader-fence.js';
 import type { NewSecret, SecretStore } from '../store/secret-store.js';
 import type { WorkerTypeStore } from '../store/worker-type-store.js';
@@ -44,6 +44,20 @@ export type LaunchResult =
   | { outcome: 'failed'; kind: Ec2Error['kind']; code: string }
   | { outcome: 'deferred'; reason: string; notRecorded?: true };
 
+/** Recording a worker type's launches failed: nothing was recorded, so no secret was issued nor call made. */
+export class LaunchesNotRecorded extends Error {
+  constructor(cause: unknown) {
+    super(cause instanceof Error ? cause.message : String(cause), { cause });
+    this.name = 'LaunchesNotRecorded';
+  }
+}
+
+/** A launch recorded by an earlier iteration, and what this one made of it. */
+export interface SettledLaunch {
+  launch: LaunchSummary;
+  result: LaunchResult;
+}
+
 /**
  * Launches instances safely: launches and their single-use secrets are recorded in one transaction
  * **before** the EC2 calls, each under a client token EC2 deduplicates. A call whose outcome is unknown
@@ -74,7 +88,11 @@ export class Launcher {
     const prepared = planned.map((p) => prepareLaunch(workerType, p, now, this.deps.options));
     const refusal = signal?.aborted
       ? `not launched: ${reasonOf(signal)}`
-      : await this.deps.db.transaction((tx) => this.record(tx, workerType, prepared, now));
+      : await this.deps.db
+          .transaction((tx) => this.record(tx, workerType, prepared, now))
+          .catch((error: unknown) => {
+            throw new LaunchesNotRecorded(error);
+          });
     if (refusal !== null) {
       return planned.map((): LaunchResult => ({ outcome: 'deferred', reason: refusal, notRecorded: true }));
     }
@@ -120,7 +138,7 @@ export class Launcher {
     unresolved: readonly LaunchRecord[],
     visibleByToken: ReadonlyMap<string, string>,
     wanted: (launch: LaunchRecord) => boolean = () => true,
-  ): Promise<LaunchResult[]> {
+  ): Promise<SettledLaunch[]> {
     const now = this.deps.clock.now();
     const visible: Array<{ launch: LaunchRecord; instanceId: string }> = [];
     const retried: LaunchRecord[] = [];
@@ -148,10 +166,27 @@ export class Launcher {
       retried.map((l) => l.clientToken),
       new Date(now + this.deps.options.secretLifetimeMs),
     );
+    const retriedResults = await this.submitAll(retried);
     return [
-      ...visible.map((v): LaunchResult => ({ outcome: 'launched', instanceId: v.instanceId })),
-      ...abandoned.map((): LaunchResult => ({ outcome: 'failed', kind: 'unavailable', code: 'Abandoned' })),
-      ...(await this.submitAll(retried)),
+      ...visible.map(
+        ({ launch, instanceId }): SettledLaunch => ({
+          launch,
+          result: { outcome: 'launched', instanceId },
+        }),
+      ),
+      ...abandoned.map(
+        ({ launch }): SettledLaunch => ({
+          launch,
+          result: { outcome: 'failed', kind: 'unavailable', code: 'Abandoned' },
+        }),
+      ),
+      ...retried.map(
+        (launch, index): SettledLaunch => ({
+          launch,
+          // submitAll answers one result per launch, in order.
+          result: retriedResults[index] ?? { outcome: 'deferred', reason: 'outcome unknown' },
+        }),
+      ),
     ];
   }
 

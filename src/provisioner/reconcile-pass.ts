@@ -21,7 +21,7 @@ import type { DemandWatch } from './demand-watch.js';
 import { gatherFacts } from './gather-facts.js';
 import type { Housekeeper } from './housekeeper.js';
 import { iterationSummary, snapshotOf, type WorkerTypeOutcome } from './iteration-record.js';
-import type { Launcher } from './launcher.js';
+import type { Launcher, SettledLaunch } from './launcher.js';
 import { observeFleet, type RegionObservation } from './observe-fleet.js';
 import type { PriceBook } from './price-book.js';
 import { readFactSources } from './read-fact-sources.js';
@@ -59,6 +59,8 @@ export interface IterationReport {
   outcomes: WorkerTypeOutcome[];
   /** The per worker type figures recorded for this iteration. */
   snapshots: WorkerTypeSnapshot[];
+  /** Launches recorded by an earlier iteration whose outcome this one settled (seen, retried, abandoned). */
+  settled: SettledLaunch[];
   /** Secrets that expired unredeemed since the previous iteration. */
   secretsExpired: number;
   errors: string[];
@@ -72,6 +74,7 @@ interface Observed {
   prices: PriceObservation[];
   facts: WorkerTypeFacts[];
   plan: IterationPlan;
+  settled: SettledLaunch[];
 }
 
 /**
@@ -153,6 +156,7 @@ export class ReconcilePass {
     return {
       plan: observed.plan,
       outcomes,
+      settled: observed.settled,
       snapshots,
       secretsExpired,
       errors,
@@ -182,7 +186,9 @@ export class ReconcilePass {
     const observations = await observeFleet(deps.ec2, config.allowedRegions, config.provisionerId, signal);
     const prices = await this.prices(definitions, observations, signal);
     signal?.throwIfAborted();
-    if (reconcile) await settleObservations(deps, { observations, prices, definitions, removals });
+    const settled = reconcile
+      ? await settleObservations(deps, { observations, prices, definitions, removals })
+      : [];
     const now = deps.clock.now();
     const [sources, capacityFailures] = await Promise.all([
       readFactSources(deps, now, { definitions, removals, observations, prices }, signal),
@@ -203,7 +209,7 @@ export class ReconcilePass {
       capacityFailures,
       workerTypes: facts,
     });
-    return { definitions, observations, prices, facts, plan };
+    return { definitions, observations, prices, facts, plan, settled };
   }
 
   /** Price observations for every instance type in use, from regions that answered. */

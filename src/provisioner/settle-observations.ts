@@ -8,7 +8,7 @@ import type { LaunchRecord, LaunchStore } from '../store/launch-store.js';
 import type { ObservationStore } from '../store/observation-store.js';
 import type { PendingRemoval } from '../store/removal-store.js';
 import { instanceRows, spotRequestRows } from './iteration-record.js';
-import type { Launcher } from './launcher.js';
+import type { Launcher, SettledLaunch } from './launcher.js';
 import type { RegionObservation } from './observe-fleet.js';
 
 export interface SettleDeps {
@@ -29,9 +29,9 @@ export interface SettleInput {
 
 /**
  * Stores what was observed (forgetting regions no longer allowed), and settles launches whose outcome was
- * unknown: seen in EC2, retried, or abandoned.
+ * unknown: seen in EC2, retried, or abandoned. Answers those launches with what became of them.
  */
-export async function settleObservations(deps: SettleDeps, observed: SettleInput): Promise<void> {
+export async function settleObservations(deps: SettleDeps, observed: SettleInput): Promise<SettledLaunch[]> {
   const { config, logger } = deps;
   const { observations } = observed;
   const now = new Date(deps.clock.now());
@@ -54,7 +54,7 @@ export async function settleObservations(deps: SettleDeps, observed: SettleInput
   const allowed = new Set(config.allowedRegions);
   const wanted = launchWanted(observed.definitions, observed.removals);
   // A launch in a region no longer allowed is never observed again: it can only be abandoned.
-  await deps.launcher.resolve(
+  return deps.launcher.resolve(
     unresolved.filter((l) => reachable.has(l.region) || !allowed.has(l.region)),
     visibleByToken,
     (l) => allowed.has(l.region) && wanted(l),

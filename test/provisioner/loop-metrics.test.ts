@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Ec2Error, type Ec2Port } from '../../src/ec2/ec2-port.js';
 import { engines } from '../helpers/databases.js';
 import { type LoopHarness, startLoopHarness } from '../helpers/loop-harness.js';
+import { overriding } from '../helpers/overriding.js';
 
 const [pglite] = engines();
 
@@ -11,6 +13,16 @@ function sample(text: string, name: string, labels: Record<string, string> = {})
     .filter((l) => l.startsWith(`${name}{`) || l.startsWith(`${name} `))
     .find((l) => Object.entries(labels).every(([k, v]) => l.includes(`${k}="${v}"`)));
   return line ? Number(line.slice(line.lastIndexOf(' ') + 1)) : Number.NaN;
+}
+
+/** Sum of a counter's samples for one worker type. */
+function launchesOf(text: string, workerType: string): number {
+  return text
+    .split('\n')
+    .filter(
+      (l) => l.startsWith('aws_provisioner_launches_total{') && l.includes(`worker_type="${workerType}"`),
+    )
+    .reduce((sum, l) => sum + Number(l.slice(l.lastIndexOf(' ') + 1)), 0);
 }
 
 describe('a scrape of /metrics follows the loop', () => {
@@ -38,10 +50,7 @@ describe('a scrape of /metrics follows the loop', () => {
         outcome: 'ok',
       }),
     ).toBe(1);
-    const launched = after
-      .split('\n')
-      .filter((l) => l.startsWith('aws_provisioner_launches_total{') && l.includes('worker_type="metered"'))
-      .reduce((sum, l) => sum + Number(l.slice(l.lastIndexOf(' ') + 1)), 0);
+    const launched = launchesOf(after, 'metered');
     expect(launched).toBeGreaterThan(0);
     expect(sample(after, 'aws_provisioner_secrets_issued_total')).toBe(launched);
     expect(sample(after, 'aws_provisioner_worker_type_pending_tasks', { worker_type: 'metered' })).toBe(4);
@@ -58,5 +67,68 @@ describe('a scrape of /metrics follows the loop', () => {
     expect(sample(later, 'aws_provisioner_worker_type_pending_tasks', { worker_type: 'metered' })).toBe(0);
     expect(sample(later, 'aws_provisioner_outbox_backlog')).toBeGreaterThan(0);
     await app.close();
+  });
+});
+
+describe('launches settled by a later iteration', () => {
+  it('are counted once, when that iteration launches them; their secrets were counted when recorded', async () => {
+    let unavailable = true;
+    const h = await startLoopHarness(pglite as NonNullable<typeof pglite>, {
+      wrapEc2: (ec2) =>
+        overriding(ec2, {
+          runInstance: (...args: Parameters<Ec2Port['runInstance']>) =>
+            unavailable
+              ? Promise.reject(
+                  new Ec2Error('unavailable', 'ServiceUnavailable', 'us-west-2', 'RunInstances', 'x'),
+                )
+              : ec2.runInstance(...args),
+        }),
+    });
+    try {
+      const app = await h.runtime.buildApiApp();
+      const scrape = async () => (await app.inject({ method: 'GET', url: '/metrics' })).body;
+      await h.define('deferred');
+      h.addTasks('deferred', 2);
+      await h.iterate(1, 0);
+      const deferred = await scrape();
+      expect(launchesOf(deferred, 'deferred')).toBe(0);
+      expect(sample(deferred, 'aws_provisioner_secrets_issued_total')).toBe(2);
+      unavailable = false;
+      const settled = await h.iterate(1, 0);
+      expect(settled.settled.map((s) => s.result.outcome)).toEqual(['launched', 'launched']);
+      const after = await scrape();
+      expect(launchesOf(after, 'deferred')).toBe(2);
+      expect(sample(after, 'aws_provisioner_secrets_issued_total')).toBe(2);
+      expect(h.liveInstances('deferred')).toHaveLength(2);
+      await app.close();
+    } finally {
+      await h.close();
+    }
+  });
+});
+
+describe('launches the database refused to record', () => {
+  it('issue no secret and launch nothing; the iteration reports why', async () => {
+    const h = await startLoopHarness(pglite as NonNullable<typeof pglite>);
+    try {
+      // A real failure of the recording transaction, from the database itself.
+      await h.test.db.query(`CREATE FUNCTION refuse_launch() RETURNS trigger LANGUAGE plpgsql AS
+        $$ BEGIN RAISE EXCEPTION 'launches are read-only today'; END $$`);
+      await h.test.db.query(
+        'CREATE TRIGGER refuse_launch BEFORE INSERT ON launches FOR EACH ROW EXECUTE FUNCTION refuse_launch()',
+      );
+      const app = await h.runtime.buildApiApp();
+      await h.define('refused');
+      h.addTasks('refused', 2);
+      const report = await h.iterate(1, 0);
+      expect(report.errors.join('\n')).toContain('launches are read-only today');
+      const scrape = (await app.inject({ method: 'GET', url: '/metrics' })).body;
+      expect(sample(scrape, 'aws_provisioner_secrets_issued_total')).toBe(0);
+      expect(launchesOf(scrape, 'refused')).toBe(0);
+      expect(h.liveInstances('refused')).toHaveLength(0);
+      await app.close();
+    } finally {
+      await h.close();
+    }
   });
 });
