@@ -209,6 +209,28 @@ describe.runIf(url !== undefined).each(engines())('OutboxPublisher with RabbitMQ
     }
   });
 
+  it('stops within its timeouts when the broker stops reading and answering (a blocked broker)', async () => {
+    const proxy = await TcpProxy.start(brokerAddress(brokerUrl));
+    try {
+      const events = publisher({ pulseUrl: viaProxy(brokerUrl, proxy), confirmTimeoutMs: 1_000 });
+      const store = storeFor(events);
+      await events.start();
+      await store.create('wt-first', exampleDefinition(), 'alice', at(0));
+      await waitUntil(async () => (await events.backlog()) === 0, 'the first message');
+      proxy.freeze();
+      for (let i = 0; i < 5; i++) await store.create(`wt-unread-${i}`, exampleDefinition(), 'alice', at(1));
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      const stopped = await Promise.race([
+        events.stop().then(() => 'stopped'),
+        new Promise((resolve) => setTimeout(() => resolve('still stopping after 10 s'), 10_000)),
+      ]);
+      expect(stopped).toBe('stopped');
+      expect(await events.backlog()).toBeGreaterThan(0);
+    } finally {
+      await proxy.close();
+    }
+  }, 30_000);
+
   it('starts without the broker, and a restarted process sends what the stopped one could not', async () => {
     const proxy = await TcpProxy.start(brokerAddress(brokerUrl));
     try {

@@ -6,6 +6,7 @@ import { createConnection, createServer, type Server, type Socket } from 'node:n
  */
 export class TcpProxy {
   private readonly sockets = new Set<Socket>();
+  private readonly clients = new Set<Socket>();
   private cut_ = false;
   private accepted = 0;
 
@@ -57,6 +58,17 @@ export class TcpProxy {
     this.cut_ = false;
   }
 
+  /**
+   * Stops reading what clients send (a peer that no longer reads, such as a blocked broker); what the
+   * target sends still arrives, and connections stay open.
+   */
+  freeze(): void {
+    for (const client of this.clients) {
+      client.unpipe();
+      client.pause();
+    }
+  }
+
   async close(): Promise<void> {
     this.cut();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
@@ -71,7 +83,9 @@ export class TcpProxy {
     const upstream = createConnection(this.target);
     this.sockets.add(client);
     this.sockets.add(upstream);
+    this.clients.add(client);
     const drop = () => {
+      this.clients.delete(client);
       this.sockets.delete(client);
       this.sockets.delete(upstream);
       client.destroy();
