@@ -58,7 +58,9 @@ export function countFleet(
     const { region, zone, instanceType, market } = instance;
     const pool = { region, zone, instanceType, market, capacity };
     const terminating = instance.terminatedByUs === true ? { terminating: true } : {};
-    add({ id, kind: 'instance', state, capacity, launchedAt: launchTime, ...terminating }, pool, region);
+    const checkedIn = instance.checkedIn ? { checkedIn: true } : {};
+    const resource = { id, kind: 'instance' as const, state, capacity, launchedAt: launchTime };
+    add({ ...resource, ...terminating, ...checkedIn }, pool, region);
   }
   for (const { spotRequestId: id, createTime, ...request } of resources.spotRequests) {
     const active = request.state === 'active';

@@ -114,6 +114,8 @@ export interface IterationInput {
   breakerSettings?: Partial<BreakerSettings>;
   /** Epoch ms of the observation the facts come from. */
   observedAt: number;
+  /** Epoch ms when demand had been read (default `now`): how stale the instances' states were then. */
+  demandReadAt?: number;
   maxObservationAgeMs: number;
   /** Regions whose describe calls failed this iteration: their facts are as last seen, if at all. */
   unavailableRegions: readonly { region: string; error: string }[];

@@ -2,7 +2,8 @@
  * Scale-down, which the original never managed (spec Part 1 "Provisioning", §D.8, §G.2): what to cancel or
  * terminate when a worker type has more capacity than §D.3 wants. Only what has not started work yet is
  * touched: open spot requests first, then instances not yet running, newest first (the newest is furthest
- * from being useful). Running instances are never touched; idle ones are left to exit by themselves.
+ * from being useful). Running instances are never touched; idle ones are left to exit by themselves; nor
+ * are instances whose worker checked in, or that were described too long before demand was read.
  * Not-yet-running instances this service already asked EC2 to terminate, which EC2 still describes live (it
  * lags, or the call failed), go before anything else and even when larger than the surplus: terminating them
  * again costs nothing, while picking another would remove capacity twice.
@@ -21,6 +22,11 @@ export interface ScaleDownResource {
   launchedAt: number;
   /** Known to be running tasks. A running instance whose busy-ness is unknown counts as busy. */
   busy?: boolean;
+  /**
+   * Its worker checked in, as read after demand: it may have claimed tasks whatever state EC2 described
+   * (a worker checks in before it claims any).
+   */
+  checkedIn?: boolean;
   /** This service already asked EC2 to terminate it (asking again is harmless). Running ones stay protected. */
   terminating?: boolean;
 }
@@ -30,7 +36,18 @@ export interface ScaleDownInput {
   /** The capacity change of §D.3; only a negative change removes anything. */
   change: number;
   minCapacity: number;
+  /**
+   * How long before demand was read EC2 described the instances (ms). Past `MAX_OBSERVATION_LAG_MS`, an
+   * instance described pending may be running and have claimed the tasks demand no longer shows.
+   */
+  observationLagMs?: number;
 }
+
+/**
+ * A worker claims tasks only once its instance runs and its OS has booted, tens of seconds after EC2 said
+ * pending. Within this lag, an instance described pending cannot have claimed a task before demand was read.
+ */
+export const MAX_OBSERVATION_LAG_MS = 30_000;
 
 export type RemovalReason = 'surplus-spot-request' | 'surplus-pending-instance' | 'already-terminating';
 
@@ -39,6 +56,10 @@ export type KeepReason =
   | 'running-idle'
   /** Running tasks, or running with unknown busy-ness. */
   | 'busy'
+  /** Not running when described, but its worker has checked in since. */
+  | 'checked-in'
+  /** Described pending too long before demand was read: it may have started and claimed tasks since. */
+  | 'may-have-started'
   /** Removing it would leave less than `minCapacity`. */
   | 'min-capacity'
   /** Its capacity is more than the surplus still to remove. */
@@ -82,8 +103,9 @@ export function planScaleDown(input: ScaleDownInput): ScaleDownPlan {
   const reasons = new Map<ScaleDownResource, KeepReason | RemovalReason>();
   const remove: ScaleDownRemoval[] = [];
   let removed = 0;
+  const lagged = (input.observationLagMs ?? 0) > MAX_OBSERVATION_LAG_MS;
   for (const resource of input.resources) {
-    const reason = protectionOf(resource);
+    const reason = protectionOf(resource, lagged);
     if (reason !== undefined) reasons.set(resource, reason);
   }
   const candidates = input.resources.filter((r) => !reasons.has(r)).sort(removalOrder);
@@ -119,9 +141,13 @@ function removalReason(resource: ScaleDownResource): RemovalReason {
 }
 
 /** Why a resource may never be removed, or undefined when it may. */
-function protectionOf(resource: ScaleDownResource): KeepReason | undefined {
+function protectionOf(resource: ScaleDownResource, lagged: boolean): KeepReason | undefined {
   if (resource.state === 'running') return resource.busy === false ? 'running-idle' : 'busy';
-  return resource.busy === true ? 'busy' : undefined;
+  if (resource.busy === true) return 'busy';
+  if (resource.checkedIn === true) return 'checked-in';
+  // Already asked to terminate: asking again changes nothing, however old the observation.
+  if (lagged && resource.state === 'pending' && resource.terminating !== true) return 'may-have-started';
+  return undefined;
 }
 
 function keepReason(

@@ -49,6 +49,8 @@ export interface WorkerTypePlanContext {
   remainingHourlyBudget?: number;
   /** Why the whole observation is too old to act on, or null. */
   staleObservation: string | null;
+  /** From the observation to reading demand (ms): the states scale-down weighs were this old. */
+  observationLagMs?: number;
   /** Region → the error its describe calls failed with this iteration. */
   unavailableRegions: ReadonlyMap<string, string>;
   breakerSettings?: Partial<BreakerSettings>;
@@ -94,7 +96,12 @@ export function planWorkerType(
   if (offers !== null && breaker.launchAllowance !== 0) guardRails.push(...offerRails(offers));
   const scaleDown =
     change !== null && change < 0 && !blocks('blocks-scale-down')
-      ? planScaleDown({ resources: fleet.resources, change, minCapacity: definition.minCapacity })
+      ? planScaleDown({
+          resources: fleet.resources,
+          change,
+          minCapacity: definition.minCapacity,
+          ...(context.observationLagMs === undefined ? {} : { observationLagMs: context.observationLagMs }),
+        })
       : null;
   return assemble(facts, housekeeping, fleet, context, {
     demand,

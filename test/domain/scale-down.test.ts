@@ -24,6 +24,7 @@ interface Case {
   resources: ScaleDownResource[];
   change: number;
   minCapacity?: number;
+  observationLagMs?: number;
   remove: string[];
   keep: Record<string, KeepReason>;
   remainingSurplus: number;
@@ -194,6 +195,41 @@ const cases: Case[] = [
     remainingSurplus: 1,
   },
   {
+    // Workers check in before claiming, and check-ins are read after demand: its tasks may be gone from it.
+    name: 'a not-yet-running instance whose worker checked in stays',
+    resources: [
+      { ...instance('i-checked-in', 'pending', 9), checkedIn: true },
+      instance('i-old', 'pending', 1),
+    ],
+    change: -2,
+    remove: ['i-old'],
+    keep: { 'i-checked-in': 'checked-in' },
+    remainingSurplus: 1,
+  },
+  {
+    name: 'described pending long before demand was read: instances stay; requests and re-terminations go',
+    resources: [
+      instance('i-pending', 'pending', 9),
+      request('sr-1', 8),
+      terminating(instance('i-going', 'pending', 1)),
+      instance('i-recorded', 'requested', 7),
+    ],
+    change: -4,
+    observationLagMs: 30_001,
+    remove: ['i-going', 'sr-1', 'i-recorded'],
+    keep: { 'i-pending': 'may-have-started' },
+    remainingSurplus: 1,
+  },
+  {
+    name: 'a lag within the bound changes nothing',
+    resources: [instance('i-pending', 'pending', 9)],
+    change: -1,
+    observationLagMs: 30_000,
+    remove: ['i-pending'],
+    keep: {},
+    remainingSurplus: 0,
+  },
+  {
     name: 'equal launch times are ordered by id',
     resources: [request('sr-b', 1), request('sr-a', 1), request('sr-c', 1)],
     change: -2,
@@ -204,16 +240,20 @@ const cases: Case[] = [
 ];
 
 describe('planScaleDown', () => {
-  it.each(cases)('$name', ({ resources, change, minCapacity = 0, remove, keep, remainingSurplus }) => {
-    const plan = planScaleDown({ resources, change, minCapacity });
-    expect(plan.remove.map((r) => r.id)).toEqual(remove);
-    expect(Object.fromEntries(plan.keep.map((k) => [k.id, k.reason]))).toEqual(keep);
-    expect(plan.keep.length + plan.remove.length).toBe(resources.length);
-    expect(plan.remainingSurplus).toBeCloseTo(remainingSurplus, 9);
-    const removed = plan.remove.reduce((sum, r) => sum + r.capacity, 0);
-    expect(plan.removedCapacity).toBeCloseTo(removed, 9);
-    expect(plan.surplus).toBe(Math.max(0, -change));
-  });
+  it.each(cases)(
+    '$name',
+    ({ resources, change, minCapacity = 0, observationLagMs, remove, keep, remainingSurplus }) => {
+      const lag = observationLagMs === undefined ? {} : { observationLagMs };
+      const plan = planScaleDown({ resources, change, minCapacity, ...lag });
+      expect(plan.remove.map((r) => r.id)).toEqual(remove);
+      expect(Object.fromEntries(plan.keep.map((k) => [k.id, k.reason]))).toEqual(keep);
+      expect(plan.keep.length + plan.remove.length).toBe(resources.length);
+      expect(plan.remainingSurplus).toBeCloseTo(remainingSurplus, 9);
+      const removed = plan.remove.reduce((sum, r) => sum + r.capacity, 0);
+      expect(plan.removedCapacity).toBeCloseTo(removed, 9);
+      expect(plan.surplus).toBe(Math.max(0, -change));
+    },
+  );
 
   it('says what to do with each removal and why', () => {
     const plan = planScaleDown({

@@ -223,7 +223,11 @@ describe('capacity and scale-up', () => {
 
 describe('scale-down', () => {
   const fleet = {
-    instances: [instance('i-run-1'), instance('i-run-2'), instance('i-pending', { state: 'pending' })],
+    instances: [
+      instance('i-run-1'),
+      instance('i-run-2'),
+      instance('i-pending', { state: 'pending', checkedIn: false }),
+    ],
     spotRequests: [
       request('sr-old', { createTime: NOW - 3 * MIN }),
       request('sr-new', { createTime: NOW - 2 * MIN }),
@@ -258,13 +262,24 @@ describe('scale-down', () => {
       facts: {
         pendingTasks: 0,
         instances: [
-          instance('i-terminated', { state: 'pending', launchTime: NOW - 9 * MIN, terminatedByUs: true }),
-          instance('i-new', { state: 'pending', launchTime: NOW - MIN }),
+          instance('i-terminated', {
+            state: 'pending',
+            launchTime: NOW - 9 * MIN,
+            terminatedByUs: true,
+            checkedIn: false,
+          }),
+          instance('i-new', { state: 'pending', launchTime: NOW - MIN, checkedIn: false }),
         ],
       },
       definition: { minCapacity: 1 },
       removed: ['i-terminated:surplus-pending-instance'],
       kept: { 'no-surplus-left': 1 },
+    },
+    {
+      name: 'a not-yet-running instance whose worker checked in is kept',
+      facts: { pendingTasks: 0, instances: [instance('i-started', { state: 'pending', checkedIn: true })] },
+      removed: [],
+      kept: { 'checked-in': 1 },
     },
   ];
   it.each(cases)('$name', ({ name: _name, removed, kept, ...scenario }) => {
