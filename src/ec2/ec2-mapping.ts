@@ -41,6 +41,9 @@ export function toRunInstancesInput(request: LaunchRequest): RunInstancesCommand
     MinCount: 1,
     MaxCount: 1,
     ClientToken: request.clientToken,
+    // Workers shut their host down when idle; EC2's default for an EBS-backed on-demand instance is to stop
+    // it, and a stopped instance is never counted, started again or cleaned up: it would be left for ever.
+    InstanceInitiatedShutdownBehavior: 'terminate',
     // A spot launch creates a spot request: tagged too, so describes by tag (stuck-request cleanup) find it.
     TagSpecifications: [
       { ResourceType: 'instance', Tags: tags },
