@@ -291,7 +291,6 @@ export class Runtime {
       clock: this.clock,
       logger,
       awsKeyPrefix: config.awsKeyPrefix,
-      awsInstancePubkey: config.awsInstancePubkey,
     });
   }
 

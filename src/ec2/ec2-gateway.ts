@@ -149,6 +149,13 @@ export class Ec2Gateway implements Ec2Port {
     }
   }
 
+  async keyPairNames(region: string, patterns: readonly string[]): Promise<string[]> {
+    const found = await this.call(region, 'DescribeKeyPairs', (c) =>
+      c.send(new DescribeKeyPairsCommand({ Filters: [{ Name: 'key-name', Values: [...patterns] }] })),
+    );
+    return (found.KeyPairs ?? []).flatMap((k) => (k.KeyName ? [k.KeyName] : []));
+  }
+
   async deleteKeyPair(region: string, name: string): Promise<void> {
     await this.call(region, 'DeleteKeyPair', (c) => c.send(new DeleteKeyPairCommand({ KeyName: name })));
   }

@@ -134,6 +134,8 @@ export interface Ec2Port {
   ensureKeyPair(region: string, name: string, publicKey: string | undefined): Promise<void>;
   /** Deletes the key pair; succeeds when it does not exist. */
   deleteKeyPair(region: string, name: string): Promise<void>;
+  /** Names of the key pairs matching any of `patterns` (EC2 filter values: `*` and `?` are wildcards). */
+  keyPairNames(region: string, patterns: readonly string[]): Promise<string[]>;
   describeInstances(region: string, filter: TagFilter, options?: CallOptions): Promise<Ec2Instance[]>;
   describeSpotRequests(region: string, filter: TagFilter, options?: CallOptions): Promise<Ec2SpotRequest[]>;
   /**

@@ -1,5 +1,5 @@
 import type { Clock } from '../clock/clock.js';
-import { keyPairName } from '../domain/key-pair-name.js';
+import { keyPairName, parseKeyPairName } from '../domain/key-pair-name.js';
 import type { Cancellation, InstanceFact, RemovalFinished, Termination } from '../domain/plan-types.js';
 import { WORKER_TYPE_NAME } from '../domain/worker-type.js';
 import type { Ec2Port } from '../ec2/ec2-port.js';
@@ -22,7 +22,6 @@ export interface HousekeeperDeps {
   clock: Clock;
   logger: Logger;
   awsKeyPrefix: string;
-  awsInstancePubkey: string | undefined;
 }
 
 export interface WorkerTypeTermination extends Termination {
@@ -143,8 +142,7 @@ export class Housekeeper {
         // Decided now, not from the plan: it read the definitions at the iteration's start, in a query of its
         // own, so a worker type re-created or removed since would keep or lose key pairs wrongly.
         if (!(await this.deps.workerTypes.get(removal.workerType))) {
-          const name = keyPairName(this.deps.awsKeyPrefix, removal.workerType, this.deps.awsInstancePubkey);
-          await Promise.all(regions.map((region) => this.deps.ec2.deleteKeyPair(region, name)));
+          await Promise.all(regions.map((region) => this.deleteKeyPairs(region, removal.workerType)));
         }
         await this.deps.removals.finish(removal.workerType, removal.requestedAt);
         this.deps.logger.info({ event: 'loop.removal-finished', workerType: removal.workerType });
@@ -155,6 +153,17 @@ export class Housekeeper {
       }
     }
     return errors;
+  }
+
+  /**
+   * Every key pair of the worker type, not only the current key's: instances launched before the instance
+   * public key changed (or was first set) used a key pair under another name.
+   */
+  private async deleteKeyPairs(region: string, workerType: string): Promise<void> {
+    const base = keyPairName(this.deps.awsKeyPrefix, workerType, undefined);
+    const names = await this.deps.ec2.keyPairNames(region, [base, `${base}:*`]);
+    const ours = names.filter((name) => parseKeyPairName(this.deps.awsKeyPrefix, name) === workerType);
+    await Promise.all(ours.map((name) => this.deps.ec2.deleteKeyPair(region, name)));
   }
 
   private async announce(tx: Queryable, batch: readonly WorkerTypeTermination[], now: Date): Promise<void> {

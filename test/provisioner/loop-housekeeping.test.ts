@@ -12,6 +12,7 @@ import { overriding } from '../helpers/overriding.js';
 const [pglite] = engines();
 const engine = pglite as NonNullable<typeof pglite>;
 const oneType = [instanceTypeConfig('c5.large')];
+const PUBLIC_KEY = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBpuc9Nuvu99KuI8GyPqV0oXwwTaNl8Y8zKrFsvK1Y8T op@host';
 const westOnly = () => ({ regions: loopDefinition(['us-west-2']).regions, instanceTypes: oneType });
 
 describe('the provisioning loop keeps EC2 clean', () => {
@@ -150,6 +151,28 @@ describe('the provisioning loop keeps EC2 clean', () => {
     await h.iterate(2, 120_000);
     expect(await h.runtime.fleetView.pendingRemoval('doomed')).toBeUndefined();
     expect(h.world.ec2.region('us-west-2').keyPairs.get(keyName)).toBeUndefined();
+  });
+
+  it('deletes every key pair of a removed worker type, also those named after an earlier instance key', async () => {
+    const before = await start(engine);
+    await before.define('rotated', { ...westOnly(), minCapacity: 1 });
+    await before.define('rotated-2', { ...westOnly(), minCapacity: 1 });
+    await before.iterate();
+    const keyPairs = before.world.ec2.region('us-west-2').keyPairs;
+    const unkeyed = keyPairName(before.config.awsKeyPrefix, 'rotated', undefined);
+    expect(keyPairs.get(unkeyed)).toBeDefined();
+    // Restarted with an instance public key: the worker type's key pair gets a new name.
+    const { test: database, clock, world } = before;
+    const after = await start(engine, { database, clock, world, env: { AWS_INSTANCE_PUBKEY: PUBLIC_KEY } });
+    await after.runtime.workerTypes.update('rotated', { maxCapacity: 5 }, 'test');
+    const keyed = keyPairName(after.config.awsKeyPrefix, 'rotated', PUBLIC_KEY);
+    expect(keyPairs.get(keyed)).toBeDefined();
+    await after.runtime.workerTypes.remove('rotated', 'test');
+    await after.iterate(3, 120_000);
+    expect(await after.runtime.fleetView.pendingRemoval('rotated')).toBeUndefined();
+    expect([unkeyed, keyed].filter((name) => keyPairs.get(name) !== undefined)).toEqual([]);
+    // A worker type whose name starts the same keeps its own.
+    expect(keyPairs.get(keyPairName(before.config.awsKeyPrefix, 'rotated-2', undefined))).toBeDefined();
   });
 
   it('keeps the key pair when a removed worker type is re-created, and cleans up only what came before', async () => {
