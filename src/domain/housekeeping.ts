@@ -134,7 +134,10 @@ function removedBefore(facts: Facts): Removed {
   if (definition === undefined) return { at: () => true, instance: () => true };
   const launchedBefore = new Set(removal.launchedBefore ?? []);
   const at = (createdAt: number) => createdAt < removal.requestedAt;
-  return { at, instance: (i) => at(i.launchTime) || launchedBefore.has(i.instanceId) };
+  // EC2's launch times are whole seconds: one in the removal's own second may have come after it (the old
+  // definition's launches in that second are known by their records, `launchedBefore`).
+  const launchedAtBefore = (i: InstanceFact) => at(i.launchTime + 999);
+  return { at, instance: (i) => launchedAtBefore(i) || launchedBefore.has(i.instanceId) };
 }
 
 function terminationReason(

@@ -155,13 +155,20 @@ describe('planHousekeeping', () => {
         instances: [
           instance('i-old', { launchTime: REMOVED_AT - MIN }),
           instance('i-new', { launchTime: NOW - MIN }),
+          // EC2 gives launch times in whole seconds: launched 0.2 s after the removal, shown 0.7 s before it.
+          instance('i-same-second', { launchTime: REMOVED_AT - 700 }),
+          instance('i-second-before', { launchTime: REMOVED_AT - 1_700 }),
         ],
         spotRequests: [
           request('sr-old', { createTime: REMOVED_AT - MIN }),
           request('sr-new', { createTime: NOW - MIN }),
         ],
       },
-      actions: ['i-old:worker-type-removed', 'sr-old:worker-type-removed'],
+      actions: [
+        'i-old:worker-type-removed',
+        'i-second-before:worker-type-removed',
+        'sr-old:worker-type-removed',
+      ],
     },
     {
       name: 'precedence: removed over zombie and stuck',
