@@ -11,7 +11,7 @@ import { HawkAuthenticator } from './api/auth/hawk-authenticator.js';
 import { adminMethods } from './api/methods/admin-methods.js';
 import { planMethods } from './api/methods/plan-methods.js';
 import { secretMethods } from './api/methods/secret-methods.js';
-import { statusMethods } from './api/methods/status-methods.js';
+import { PING_METHOD, statusMethods } from './api/methods/status-methods.js';
 import { workerTypeHistoryMethods, workerTypeMethods } from './api/methods/worker-type-methods.js';
 import { type UiPluginOptions, uiPlugin } from './api/ui-plugin.js';
 import { InstanceCatalog } from './catalog/instance-catalog.js';
@@ -319,7 +319,7 @@ export class Runtime {
   /** A process without the API (the loop alone) still serves /metrics and /ping for its operators. */
   buildMetricsApp(): Promise<FastifyInstance> {
     return buildApp({
-      methods: [],
+      methods: [PING_METHOD],
       authenticator: { authenticate: async () => ({ kind: 'anonymous', scopes: [] }) },
       clock: this.clock,
       logger: this.logger,

@@ -70,6 +70,24 @@ describe('a scrape of /metrics follows the loop', () => {
   });
 });
 
+describe('a process that runs the loop without the API', () => {
+  it('answers /ping and /metrics for its health checks, and no API method', async () => {
+    const h = await startLoopHarness(pglite as NonNullable<typeof pglite>);
+    try {
+      const app = await h.runtime.buildMetricsApp();
+      const get = async (url: string) => (await app.inject({ method: 'GET', url })).statusCode;
+      const ping = await app.inject({ method: 'GET', url: '/api/aws-provisioner/v1/ping' });
+      expect(ping.statusCode).toBe(200);
+      expect(ping.json()).toMatchObject({ alive: true });
+      expect(await get('/metrics')).toBe(200);
+      expect(await get('/api/aws-provisioner/v1/list-worker-types')).toBe(404);
+      await app.close();
+    } finally {
+      await h.close();
+    }
+  });
+});
+
 describe('launches settled by a later iteration', () => {
   it('are counted once, when that iteration launches them; their secrets were counted when recorded', async () => {
     let unavailable = true;

@@ -28,15 +28,18 @@ export function statusMethods(status: StatusService): ApiMethod[] {
       output: 'backend-status-response',
       handler: async () => ({ status: 200, body: await status.backendStatus() }),
     },
-    {
-      name: 'ping',
-      title: 'Ping Server',
-      description: 'Respond without doing anything: `{alive: true, uptime}`, the process uptime in seconds.',
-      stability: 'stable',
-      method: 'get',
-      route: '/ping',
-      output: 'ping-response',
-      handler: async () => ({ status: 200, body: { alive: true, uptime: process.uptime() } }),
-    },
+    PING_METHOD,
   ];
 }
+
+/** Also served alone by a process that runs the loop without the API, for its health checks. */
+export const PING_METHOD: ApiMethod = {
+  name: 'ping',
+  title: 'Ping Server',
+  description: 'Respond without doing anything: `{alive: true, uptime}`, the process uptime in seconds.',
+  stability: 'stable',
+  method: 'get',
+  route: '/ping',
+  output: 'ping-response',
+  handler: async () => ({ status: 200, body: { alive: true, uptime: process.uptime() } }),
+};
