@@ -172,13 +172,17 @@ describe('the provisioning loop under faults', () => {
 
   it('stops launches still waiting when the iteration is aborted; the next one settles them, none twice', async () => {
     let hold = true;
+    let waiting = 0;
+    const deadline = new AbortController();
+    const reason = new Error('the iteration ran longer than 900000 ms');
     const h = await start(engine, {
       wrapEc2: (ec2) =>
         overriding(ec2, {
-          // EC2 never answers these: only the iteration's signal ends them.
+          // EC2 never answers these: only the iteration's signal ends them, once both are waiting.
           runInstance: (...args: Parameters<Ec2Port['runInstance']>) => {
             const [, options] = args;
             if (!hold) return ec2.runInstance(...args);
+            if (++waiting === 2) setTimeout(() => deadline.abort(reason), 10);
             return new Promise<never>((_, reject) =>
               options?.signal?.addEventListener('abort', () => reject(options.signal?.reason), {
                 once: true,
@@ -189,11 +193,7 @@ describe('the provisioning loop under faults', () => {
     });
     await h.define('stalled', ONE_POOL);
     h.addTasks('stalled', 2, 3_600_000);
-    const deadline = new AbortController();
-    const reason = new Error('the iteration ran longer than 900000 ms');
-    const run = h.pass.run(deadline.signal);
-    setTimeout(() => deadline.abort(reason), 100);
-    await run.catch(() => {});
+    await h.pass.run(deadline.signal).catch(() => {});
     const [pending] = await h.test.db.query<{ n: number }>(
       `SELECT count(*)::int AS n FROM launches WHERE state = 'recorded'`,
     );
