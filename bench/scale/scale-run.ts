@@ -138,9 +138,13 @@ export async function runScale(
  * Without this, every iteration would ask the database about all 50,000 instances (~0.16 s more).
  */
 async function checkInRunning(db: Database, now: Date): Promise<void> {
+  // Under the token of each instance's own launch: the only check-in the loop counts, and one per token.
   await db.query(
     `INSERT INTO instance_checkins (instance_id, token, worker_type, checked_in_at)
-     SELECT instance_id, 'scale-bench', worker_type, $1 FROM observed_instances WHERE state = 'running'
+     SELECT o.instance_id, s.token, o.worker_type, $1 FROM observed_instances o
+       JOIN launches l ON l.instance_id = o.instance_id
+       JOIN secrets s ON s.launch_token = l.client_token
+     WHERE o.state = 'running'
      ON CONFLICT DO NOTHING`,
     [now],
   );

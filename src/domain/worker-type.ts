@@ -116,7 +116,8 @@ export function grantedScopes(
  * The scopes of the temporary credentials `getSecret` gives a worker of this type: the worker type's
  * scopes merged with those of its instance's region and instance type when the secret is a launch's
  * (an instance in one region gets nothing meant for another), or with every region's and type's when
- * it is not known where the instance runs (a secret made by `createSecret`).
+ * given no placement. Without a definition, only the two base scopes: what a secret made by
+ * `createSecret` yields (spec §B.9), so that scope never grants the worker type's.
  */
 export function workerCredentialScopes(
   provisionerId: string,

@@ -3,7 +3,8 @@ import type { Clock } from '../clock/clock.js';
 import type { Credentials } from '../config/config.js';
 import { definitionOf, workerCredentialScopes } from '../domain/worker-type.js';
 import { NotFoundError, UnavailableError } from '../errors.js';
-import type { SecretStore } from '../store/secret-store.js';
+import type { Queryable } from '../store/database.js';
+import type { RedeemedSecret, SecretStore } from '../store/secret-store.js';
 import type { WorkerTypeStore } from '../store/worker-type-store.js';
 
 export interface SecretServiceOptions {
@@ -62,9 +63,10 @@ export class SecretService {
   }
 
   /**
-   * Redeems the secret once and hands out temporary credentials for the worker: `assume:worker-type:...`,
-   * `assume:worker-id:*` and the worker type's scopes (`workerCredentialScopes`), signed with the
-   * provisioner's own credentials.
+   * Redeems the secret once and hands out temporary credentials for the worker, signed with the
+   * provisioner's own credentials: `assume:worker-type:...` and `assume:worker-id:*`, plus, for the secret
+   * of one of the loop's launches, the worker type's scopes merged with its region's and instance type's.
+   * Everything is read and minted before the secret is marked used: a failure leaves it redeemable.
    */
   async redeem(token: string): Promise<SecretReply> {
     const own = this.options.credentials;
@@ -75,34 +77,43 @@ export class SecretService {
       );
     }
     const now = this.now();
-    const secret = await this.secrets.redeem(token, now);
-    if (!secret) throw new NotFoundError('No such secret');
-    this.options.onRedeemed?.();
-    const workerType = await this.workerTypes.get(secret.workerType);
-    const scopes = workerCredentialScopes(
-      this.options.provisionerId,
-      secret.workerType,
-      workerType ? definitionOf(workerType) : undefined,
-      secret.placement,
-    );
-    const credentials = taskcluster.createTemporaryCredentials({
-      start: now,
-      expiry: new Date(now.getTime() + this.options.workerCredentialLifetimeMs),
-      scopes,
-      credentials: { clientId: own.clientId, accessToken: own.accessToken },
+    const reply = await this.secrets.redeem(token, now, async (secret, tx) => {
+      const scopes = await this.scopesOf(secret, tx);
+      const credentials = taskcluster.createTemporaryCredentials({
+        start: now,
+        expiry: new Date(now.getTime() + this.options.workerCredentialLifetimeMs),
+        scopes,
+        credentials: { clientId: own.clientId, accessToken: own.accessToken },
+      });
+      const { clientId, accessToken, certificate } = credentials;
+      return {
+        data: secret.secrets,
+        scopes: secret.scopes,
+        credentials: { clientId, accessToken, certificate },
+      };
     });
-    return {
-      data: secret.secrets,
-      scopes: secret.scopes,
-      credentials: {
-        clientId: credentials.clientId,
-        accessToken: credentials.accessToken,
-        certificate: credentials.certificate,
-      },
-    };
+    if (!reply) throw new NotFoundError('No such secret');
+    this.options.onRedeemed?.();
+    return reply;
   }
 
-  /** Records that an instance booted with this token; 404 for tokens this service never issued. */
+  /**
+   * Only the two base scopes for a secret made by `createSecret` (spec §B.9), as the original: its scope
+   * `aws-provisioner:create-secret:<workerType>` must not yield the worker type's scopes, and where its
+   * instance runs is unknown anyway.
+   */
+  private async scopesOf(secret: RedeemedSecret, tx: Queryable): Promise<string[]> {
+    const { provisionerId } = this.options;
+    if (!secret.placement) return workerCredentialScopes(provisionerId, secret.workerType, undefined);
+    const workerType = await this.workerTypes.get(secret.workerType, tx);
+    const definition = workerType ? definitionOf(workerType) : undefined;
+    return workerCredentialScopes(provisionerId, secret.workerType, definition, secret.placement);
+  }
+
+  /**
+   * Records that an instance booted with this token (only the first instance a token names); 404 for a
+   * token this service never issued, or that expired.
+   */
   async instanceStarted(instanceId: string, token: string): Promise<void> {
     const workerType = await this.secrets.recordCheckIn(instanceId, token, this.now());
     if (!workerType) throw new NotFoundError('No such secret: this token was never issued or has expired');

@@ -7,6 +7,7 @@ import { launchIndexes } from './migrations/0005-launch-indexes.js';
 import { inFlightIndexes } from './migrations/0006-in-flight-indexes.js';
 import { dropCreationIndex } from './migrations/0007-drop-creation-index.js';
 import { leadership } from './migrations/0008-leadership.js';
+import { checkinPerSecret } from './migrations/0009-checkin-per-secret.js';
 
 export interface Migration {
   version: number;
@@ -24,6 +25,7 @@ export const migrations: readonly Migration[] = [
   inFlightIndexes,
   dropCreationIndex,
   leadership,
+  checkinPerSecret,
 ];
 
 /** Serialises concurrent start-ups of several replicas on one PostgreSQL. */

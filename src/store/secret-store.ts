@@ -34,6 +34,15 @@ interface Row {
 
 const WIPED = '{}';
 
+function redeemedOf(
+  row: Row & { region: string | null; instance_type: string | null },
+  secrets: Record<string, unknown>,
+): RedeemedSecret {
+  const secret = { workerType: row.worker_type, secrets, scopes: row.scopes };
+  if (row.region === null || row.instance_type === null) return secret;
+  return { ...secret, placement: { region: row.region, instanceType: row.instance_type } };
+}
+
 /**
  * Single-use secrets that bootstrap instances. Redeeming wipes the data but keeps the row (marked
  * consumed) until it expires, so `instanceStarted` still recognises the token after `getSecret`.
@@ -104,10 +113,26 @@ export class SecretStore {
     );
   }
 
-  /** Returns the secret once: undefined when unknown, expired or already redeemed. */
-  async redeem(token: string, now: Date): Promise<RedeemedSecret | undefined> {
+  /**
+   * Returns the secret once: undefined when unknown, expired or already redeemed. With `answer`, returns
+   * what it makes of the secret, in the redeeming transaction: if it throws, the secret stays redeemable
+   * (the worker's retry must not find its only secret spent by a failure it never saw the answer of).
+   * `answer` reads only through `tx`: on PGlite, a query outside the transaction would wait for it forever.
+   */
+  async redeem(token: string, now: Date): Promise<RedeemedSecret | undefined>;
+  async redeem<T>(
+    token: string,
+    now: Date,
+    answer: (secret: RedeemedSecret, tx: Queryable) => Promise<T>,
+  ): Promise<T | undefined>;
+  async redeem<T>(
+    token: string,
+    now: Date,
+    answer?: (secret: RedeemedSecret, tx: Queryable) => Promise<T>,
+  ): Promise<T | RedeemedSecret | undefined> {
     return this.db.transaction(async (tx) => {
-      // The launch's placement in the same statement: every booting worker redeems once.
+      // The launch's placement in the same statement: every booting worker redeems once. The row lock
+      // makes concurrent redeemers wait for this transaction, then find the secret consumed.
       const rows = await tx.query<Row & { region: string | null; instance_type: string | null }>(
         `SELECT s.*, l.region, l.instance_type FROM secrets s
            LEFT JOIN launches l ON l.client_token = s.launch_token
@@ -116,18 +141,14 @@ export class SecretStore {
       );
       const row = rows[0];
       if (!row) return undefined;
+      const secret = redeemedOf(row, this.cipher.open(row.secrets));
+      const answered = answer ? await answer(secret, tx) : secret;
       await tx.query('UPDATE secrets SET consumed_at = $2, secrets = $3 WHERE token = $1', [
         token,
         now,
         WIPED,
       ]);
-      const secret = {
-        workerType: row.worker_type,
-        secrets: this.cipher.open(row.secrets),
-        scopes: row.scopes,
-      };
-      if (row.region === null || row.instance_type === null) return secret;
-      return { ...secret, placement: { region: row.region, instanceType: row.instance_type } };
+      return answered;
     });
   }
 
@@ -174,15 +195,18 @@ export class SecretStore {
   }
 
   /**
-   * Records that an instance booted with this token, in one statement; returns the token's worker type,
-   * or undefined (nothing recorded) for a token this service never issued or has deleted.
+   * Records that an instance booted with this token, in one statement; returns the token's worker type, or
+   * undefined (nothing recorded) for a token this service never issued, or that expired or was deleted.
+   * Redeemed is fine: workers call instanceStarted after getSecret. One check-in per token, the first: the
+   * token is readable from user data, so a later one naming another instance is not believed.
    */
   async recordCheckIn(instanceId: string, token: string, now: Date): Promise<string | undefined> {
     const rows = await this.db.query<{ worker_type: string }>(
-      `INSERT INTO instance_checkins (instance_id, token, worker_type, checked_in_at)
-       SELECT $1, token, worker_type, $3 FROM secrets WHERE token = $2
-       ON CONFLICT (instance_id, token) DO UPDATE SET checked_in_at = EXCLUDED.checked_in_at
-       RETURNING worker_type`,
+      `WITH secret AS (SELECT token, worker_type FROM secrets WHERE token = $2 AND expiration >= $3),
+       recorded AS (
+         INSERT INTO instance_checkins (instance_id, token, worker_type, checked_in_at)
+         SELECT $1, token, worker_type, $3 FROM secret ON CONFLICT (token) DO NOTHING)
+       SELECT worker_type FROM secret`,
       [instanceId, token, now],
     );
     return rows[0]?.worker_type;
@@ -206,7 +230,7 @@ export class SecretStore {
     return rows[0]?.n ?? 0;
   }
 
-  /** Deletes rows that expired before `before` (redeemed or not); returns how many. */
+  /** Deletes rows that expired before `before` (redeemed or not), and their check-ins; returns how many. */
   async deleteExpired(before: Date): Promise<number> {
     const rows = await this.db.query('DELETE FROM secrets WHERE expiration < $1 RETURNING token', [before]);
     return rows.length;

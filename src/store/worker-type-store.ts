@@ -51,8 +51,9 @@ export class WorkerTypeStore {
     private readonly listeners: readonly ChangeListener[] = [],
   ) {}
 
-  async get(name: string): Promise<WorkerType | undefined> {
-    const rows = await this.db.query<Row>('SELECT * FROM worker_types WHERE name = $1', [name]);
+  /** Reads through `tx` when given: inside a transaction, PGlite runs nothing else until it ends. */
+  async get(name: string, tx: Queryable = this.db): Promise<WorkerType | undefined> {
+    const rows = await tx.query<Row>('SELECT * FROM worker_types WHERE name = $1', [name]);
     return rows[0] ? toWorkerType(rows[0]) : undefined;
   }
 

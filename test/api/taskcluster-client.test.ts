@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import taskcluster, { type TaskclusterCredentials } from 'taskcluster-client';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { slugid } from '../../src/slugid.js';
 import { exampleDefinition } from '../fixtures/worker-types.js';
 import { type ApiHarness, PROVISIONER_ID, startApiHarness } from '../helpers/api-harness.js';
@@ -333,14 +333,7 @@ describe.each(engines())('the v1 API through taskcluster-client 16.2.0 on $name'
 
   it('hands workers credentials signed by the provisioner, with the worker type scopes, that the API accepts', async () => {
     await root().createWorkerType('wt-creds', { ...definition(), scopes: ['queue:claim-work:test/*'] });
-    const token = slugid();
-    await root().createSecret(token, {
-      workerType: 'wt-creds',
-      secrets: {},
-      scopes: [],
-      token,
-      expiration: new Date(Date.now() + 600_000).toISOString(),
-    });
+    const token = await launchSecret('wt-creds', 'us-west-2', 'c5.xlarge');
     const { credentials } = await api().getSecret(token);
     expect(credentials.clientId).toBe(h.clients.provisioner.clientId);
     const certificate = JSON.parse(credentials.certificate);
@@ -389,20 +382,64 @@ describe.each(engines())('the v1 API through taskcluster-client 16.2.0 on $name'
         'secrets:get:west',
       ].sort(),
     );
-    // A secret made with createSecret has no launch: where its instance runs is unknown, so every scope.
+  });
+
+  it('gives the worker of a createSecret secret only the two base scopes (§B.9), not the worker type’s', async () => {
+    // Whoever may create secrets for a worker type must not thereby get the scopes it hands its workers.
+    await root().createWorkerType('limited-scoped', {
+      ...definition(),
+      scopes: ['secrets:get:production/*'],
+    });
     const made = slugid();
     const expiration = new Date(Date.now() + 600_000).toISOString();
-    await root().createSecret(made, {
-      workerType: 'wt-placed',
-      secrets: {},
-      scopes: [],
-      token: made,
-      expiration,
-    });
-    const unplaced = JSON.parse((await api().getSecret(made)).credentials.certificate);
-    expect(unplaced.scopes).toEqual(
-      expect.arrayContaining(['secrets:get:west', 'secrets:get:east', 'capability:c5.xlarge']),
+    const secret = { workerType: 'limited-scoped', secrets: {}, scopes: [], token: made, expiration };
+    await api(h.clients.limited).createSecret(made, secret);
+    const certificate = JSON.parse((await api().getSecret(made)).credentials.certificate);
+    expect([...certificate.scopes].sort()).toEqual(
+      [`assume:worker-type:${PROVISIONER_ID}/limited-scoped`, 'assume:worker-id:*'].sort(),
     );
+    expect(certificate.expiry - certificate.start).toBe(96 * 3_600_000);
+  });
+
+  it('leaves a secret redeemable when answering fails, and lets one of ten simultaneous redeemers have it', async () => {
+    await root().createWorkerType('wt-retry', definition());
+    const token = await launchSecret('wt-retry', 'us-west-2', 'c5.xlarge');
+    const read = vi
+      .spyOn(h.runtime.workerTypeStore, 'get')
+      .mockRejectedValueOnce(new Error('connection reset'));
+    try {
+      expect(await failure(api().getSecret(token))).toMatchObject({ statusCode: 500 });
+    } finally {
+      read.mockRestore();
+    }
+    // The worker's retry gets what the failure never answered.
+    expect((await api().getSecret(token)).credentials.clientId).toBe(h.clients.provisioner.clientId);
+    const again = await launchSecret('wt-retry', 'us-west-2', 'c5.xlarge');
+    const url = `${h.rootUrl}/api/aws-provisioner/v1/secret/${again}`;
+    const statuses = await Promise.all(Array.from({ length: 10 }, () => fetch(url).then((r) => r.status)));
+    expect(statuses.sort()).toEqual([200, ...Array<number>(9).fill(404)]);
+  });
+
+  it('records one instance per token and answers 404 once the token expired', async () => {
+    const token = slugid();
+    const expiration = new Date(Date.now() + 3_000).toISOString();
+    await root().createSecret(token, { workerType: 'wt-start', secrets: {}, scopes: [], token, expiration });
+    const recorded = () =>
+      h.test.db.query('SELECT instance_id FROM instance_checkins WHERE token = $1', [token]);
+    expect(await api().instanceStarted('i-0123456789abcdef0', token)).toBeUndefined();
+    await api().getSecret(token);
+    // Known, so 204 again; but a token read from user data must not record instances without end.
+    for (const id of ['i-0123456789abcdef0', 'i-00000001', 'i-00000002']) {
+      expect(await api().instanceStarted(id, token)).toBeUndefined();
+    }
+    expect(await recorded()).toEqual([{ instance_id: 'i-0123456789abcdef0' }]);
+    await new Promise((resolve) => setTimeout(resolve, Date.parse(expiration) - Date.now() + 50));
+    expect(await failure(api().instanceStarted('i-0123456789abcdef0', token))).toMatchObject({
+      statusCode: 404,
+      code: 'ResourceNotFound',
+    });
+    await h.runtime.secretStore.deleteExpired(new Date());
+    expect(await recorded()).toEqual([]);
   });
 
   it("stops redeeming the secrets of a removed worker type's launches; a createSecret secret stays", async () => {

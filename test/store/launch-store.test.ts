@@ -265,13 +265,20 @@ describe.each(engines())('LaunchStore on $name', (engine) => {
 
   it('counts a check-in only under the token of the instance’s own launch', async () => {
     const token = await launchedAs('i-owner', 'f', at(30));
-    await launchedAs('i-other', 'f', at(30));
+    const own = await launchedAs('i-other', 'f', at(30));
     // The token is readable from user data: an old one must not vouch for another instance.
     await checkIn('i-other', token, 'f', at(31));
     await checkIn('i-made-up', token, 'f', at(31));
     expect([...(await launches.checkedIn(['i-owner', 'i-other', 'i-made-up']))]).toEqual([]);
+    // A token records one instance, the first: its owner now counts only by redeeming it.
     await checkIn('i-owner', token, 'f', at(32));
-    expect([...(await launches.checkedIn(['i-owner', 'i-other', 'i-made-up']))]).toEqual(['i-owner']);
+    expect([...(await launches.checkedIn(['i-owner', 'i-other', 'i-made-up']))]).toEqual([]);
+    await secrets.redeem(token, at(33));
+    await checkIn('i-other', own, 'f', at(33));
+    expect([...(await launches.checkedIn(['i-owner', 'i-other', 'i-made-up']))].sort()).toEqual([
+      'i-other',
+      'i-owner',
+    ]);
   });
 
   it('asks the database only about instances not yet known to have checked in, and remembers only those asked about', async () => {

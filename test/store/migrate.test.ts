@@ -25,6 +25,31 @@ describe.each(engines())('migrations on $name', (engine) => {
     }
   });
 
+  it('keeps the first check-in of each secret and drops those of deleted secrets (9)', async () => {
+    const { db, dispose } = await engine.open({ migrated: false });
+    try {
+      const before = migrations.filter((m) => m.version < 9);
+      await migrate(db, before);
+      await db.query(
+        `INSERT INTO secrets (token, worker_type, secrets, scopes, expiration, created_at)
+         VALUES ('kept', 'wt', '{}', '[]', now(), now())`,
+      );
+      await db.query(
+        `INSERT INTO instance_checkins (instance_id, token, worker_type, checked_in_at) VALUES
+           ('i-00000002', 'kept', 'wt', '2026-01-01T00:02:00Z'), ('i-00000001', 'kept', 'wt', '2026-01-01T00:01:00Z'),
+           ('i-00000003', 'kept', 'wt', '2026-01-01T00:03:00Z'), ('i-00000001', 'gone', 'wt', '2026-01-01T00:00:00Z')`,
+      );
+      expect(await migrate(db)).toEqual([9]);
+      expect(await db.query('SELECT instance_id, token FROM instance_checkins')).toEqual([
+        { instance_id: 'i-00000001', token: 'kept' },
+      ]);
+      await db.query(`DELETE FROM secrets WHERE token = 'kept'`);
+      expect(await db.query('SELECT 1 FROM instance_checkins')).toEqual([]);
+    } finally {
+      await dispose();
+    }
+  });
+
   it('rolls a failing migration back whole', async () => {
     const { db, dispose } = await engine.open({ migrated: false });
     try {

@@ -62,6 +62,16 @@ describe.each(engines())('SecretStore on $name', (engine) => {
     );
   });
 
+  it('leaves the secret redeemable when making its answer fails', async () => {
+    const token = newToken();
+    await store.create(secret(token), t0);
+    const failing = async () => {
+      throw new Error('signing failed');
+    };
+    await expect(store.redeem(token, at(1), failing)).rejects.toThrow('signing failed');
+    expect(await store.redeem(token, at(2))).toMatchObject({ secrets: { password: 'hunter2' } });
+  });
+
   it('lets only one of many concurrent redeemers have it', async () => {
     const token = newToken();
     await store.create(secret(token), t0);
@@ -127,6 +137,23 @@ describe.each(engines())('SecretStore on $name', (engine) => {
     expect(await store.outstanding('wt-count', at(2))).toBe(1);
     expect(await store.deleteExpired(at(41))).toBeGreaterThanOrEqual(2);
     expect(await store.recordCheckIn('i-0123456789abcdef1', kept, at(42))).toBeUndefined();
+  });
+
+  it('records one check-in per unexpired token, the first, and deletes it with its secret', async () => {
+    const token = newToken();
+    await store.create({ ...secret(token, 10), workerType: 'wt-checkin' }, t0);
+    const recorded = () =>
+      test.db.query('SELECT instance_id FROM instance_checkins WHERE token = $1', [token]);
+    expect(await store.recordCheckIn('i-00000001', token, at(1))).toBe('wt-checkin');
+    await store.redeem(token, at(2));
+    // Still known after getSecret, but a token vouches for one instance only: no row for another.
+    expect(await store.recordCheckIn('i-00000002', token, at(3))).toBe('wt-checkin');
+    expect(await store.recordCheckIn('i-00000001', token, at(4))).toBe('wt-checkin');
+    expect(await recorded()).toEqual([{ instance_id: 'i-00000001' }]);
+    // Expired but not yet deleted: unknown, as the route promises.
+    expect(await store.recordCheckIn('i-00000003', token, at(11))).toBeUndefined();
+    await store.deleteExpired(at(12));
+    expect(await recorded()).toEqual([]);
   });
 
   it('refuses to read encrypted secrets without the key', async () => {

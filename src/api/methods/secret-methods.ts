@@ -47,8 +47,8 @@ function getSecretMethod(secrets: SecretService): ApiMethod {
     title: 'Get a Secret',
     description:
       'Redeem the secret of a token, once: its data, and temporary Taskcluster credentials for the worker ' +
-      "(`assume:worker-type:<provisionerId>/<workerType>`, `assume:worker-id:*` and the worker type's scopes, " +
-      "merged with those of the instance's region and instance type when the loop launched it), " +
+      '(`assume:worker-type:<provisionerId>/<workerType>` and `assume:worker-id:*`; when the loop launched the ' +
+      "instance, also the worker type's scopes merged with those of its region and instance type), " +
       "signed with the provisioner's own credentials. 404 when the token is unknown, expired or already used. " +
       'Possession of the token is the credential: no scopes needed.',
     stability: 'stable',
@@ -66,11 +66,14 @@ function instanceStartedMethod(secrets: SecretService): ApiMethod {
     title: 'Report an instance starting',
     description:
       'An instance reports that it started, with the token from its user data (before or after `getSecret`). ' +
-      '204 when the token was issued by this service, 404 otherwise.',
+      '204 when the token was issued by this service and has not expired, 404 otherwise. A token records ' +
+      'one instance, the first to report with it.',
     stability: 'stable',
     method: 'get',
     route: '/instance-started/<instanceId>/<token>',
     handler: async ({ params }) => {
+      // 204 also when the token already recorded another instance (nothing is recorded then): as spec
+      // §B.10, the answer says only that the token is known; a worker retrying gets the same answer.
       await secrets.instanceStarted(params.instanceId as string, params.token as string);
       return { status: 204 };
     },
