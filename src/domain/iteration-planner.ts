@@ -123,7 +123,7 @@ function planningContext(input: IterationInput, unavailable: Map<string, string>
     capacityFailures: input.capacityFailures,
     limits: resolveLimits(input.offerLimits),
     staleObservation: stale,
-    observationLagMs: (input.demandReadAt ?? input.now) - input.observedAt,
+    observedAt: input.observedAt,
     unavailableRegions: unavailable,
     ...(input.breakerSettings === undefined ? {} : { breakerSettings: input.breakerSettings }),
   };

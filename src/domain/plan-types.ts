@@ -88,6 +88,8 @@ export interface WorkerTypeFacts extends WorkerTypeResources {
   definition?: WorkerType;
   /** Absent for a defined worker type means the queue was not asked: demand unknown. */
   pendingTasks?: number | { error: string };
+  /** Epoch ms when `pendingTasks` was read; absent: taken as the planning time. */
+  demandReadAt?: number;
   /**
    * A `removeWorkerType` cleanup that is not finished; `launchedBefore`: instances of launches recorded
    * before it, read only when the worker type was re-created since.
@@ -114,8 +116,6 @@ export interface IterationInput {
   breakerSettings?: Partial<BreakerSettings>;
   /** Epoch ms of the observation the facts come from. */
   observedAt: number;
-  /** Epoch ms when demand had been read (default `now`): how stale the instances' states were then. */
-  demandReadAt?: number;
   maxObservationAgeMs: number;
   /** Regions whose describe calls failed this iteration: their facts are as last seen, if at all. */
   unavailableRegions: readonly { region: string; error: string }[];

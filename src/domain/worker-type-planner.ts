@@ -49,8 +49,8 @@ export interface WorkerTypePlanContext {
   remainingHourlyBudget?: number;
   /** Why the whole observation is too old to act on, or null. */
   staleObservation: string | null;
-  /** From the observation to reading demand (ms): the states scale-down weighs were this old. */
-  observationLagMs?: number;
+  /** Epoch ms of the observation (taken before describing): scale-down weighs how old it was at demand. */
+  observedAt?: number;
   /** Region → the error its describe calls failed with this iteration. */
   unavailableRegions: ReadonlyMap<string, string>;
   breakerSettings?: Partial<BreakerSettings>;
@@ -100,7 +100,7 @@ export function planWorkerType(
           resources: fleet.resources,
           change,
           minCapacity: definition.minCapacity,
-          ...(context.observationLagMs === undefined ? {} : { observationLagMs: context.observationLagMs }),
+          ...observationLag(facts, context),
         })
       : null;
   return assemble(facts, housekeeping, fleet, context, {
@@ -111,6 +111,12 @@ export function planWorkerType(
     offers,
     scaleDown,
   });
+}
+
+/** How old the instances' states were when this worker type's demand was read. */
+function observationLag(facts: DefinedWorkerTypeFacts, context: WorkerTypePlanContext) {
+  if (context.observedAt === undefined) return {};
+  return { observationLagMs: (facts.demandReadAt ?? context.now) - context.observedAt };
 }
 
 function assemble(

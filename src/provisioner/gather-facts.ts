@@ -26,6 +26,8 @@ export interface FactSources {
   /** For instances whose pool has no price observed (its region's price call failed, or it failed to describe). */
   onDemandPrice: (region: string, instanceType: string) => number | undefined;
   demand: ReadonlyMap<string, number | { error: string }>;
+  /** Epoch ms when each worker type's count arrived. */
+  demandReadAt: ReadonlyMap<string, number>;
   inFlight: readonly LaunchSummary[];
   checkedIn: ReadonlySet<string>;
   terminatedByUs: ReadonlySet<string>;
@@ -79,6 +81,8 @@ export function gatherFacts(sources: FactSources): WorkerTypeFacts[] {
     entry.definition = definition;
     const demand = sources.demand.get(definition.workerType);
     if (demand !== undefined) entry.pendingTasks = demand;
+    const readAt = sources.demandReadAt.get(definition.workerType);
+    if (readAt !== undefined) entry.demandReadAt = readAt;
   }
   for (const { workerType, requestedAt, launchedBefore } of sources.removals)
     table.of(workerType).removal = { requestedAt, ...(launchedBefore ? { launchedBefore } : {}) };

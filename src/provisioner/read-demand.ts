@@ -11,6 +11,8 @@ export interface ReadDemandOptions {
   giveUpAfter?: number;
   /** Aborts the questions in flight and stops asking (the iteration ran out of time or lost leadership). */
   signal?: AbortSignal;
+  /** Called as each worker type's count arrives (scale-down weighs how old the instances' states were then). */
+  onAnswered?: (workerType: string) => void;
 }
 
 type Demand = number | { error: string };
@@ -25,7 +27,7 @@ export async function readDemand(
   workerTypes: readonly string[],
   options: ReadDemandOptions = {},
 ): Promise<Map<string, Demand>> {
-  const { concurrency = 8, giveUpAfter = concurrency, signal } = options;
+  const { concurrency = 8, giveUpAfter = concurrency, signal, onAnswered } = options;
   const demand = new Map<string, Demand>();
   let next = 0;
   let failuresInARow = 0;
@@ -42,8 +44,10 @@ export async function readDemand(
       } else {
         const { answer, queueFailed } = await ask(queue, provisionerId, name, signal);
         demand.set(name, answer);
-        if (typeof answer === 'number') failuresInARow = 0;
-        else if (queueFailed) {
+        if (typeof answer === 'number') {
+          failuresInARow = 0;
+          onAnswered?.(name);
+        } else if (queueFailed) {
           failuresInARow += 1;
           lastError = answer.error;
         }

@@ -37,12 +37,14 @@ export async function readFactSources(
   const { config } = deps;
   const { definitions, removals, observations, prices } = seen;
   const failed = observations.filter((o) => !o.ok).map((o) => o.region);
+  const demandReadAt = new Map<string, number>();
+  const onAnswered = (workerType: string) => demandReadAt.set(workerType, deps.clock.now());
   const [demand, inFlight, lastSeen, terminatedByUs, outcomes, breakers] = await Promise.all([
     readDemand(
       deps.queue,
       config.provisionerId,
       definitions.map((d) => d.workerType),
-      signal ? { signal } : {},
+      { onAnswered, ...(signal ? { signal } : {}) },
     ),
     deps.launches.inFlight(new Date(now - VISIBILITY_GRACE_MS)),
     failed.length > 0 ? lastSeenIn(deps, failed) : Promise.resolve([]),
@@ -61,6 +63,7 @@ export async function readFactSources(
     lastSeen,
     prices,
     demand,
+    demandReadAt,
     inFlight,
     onDemandPrice: (region, instanceType) => deps.priceBook.onDemandPrice(region, instanceType),
     checkedIn,

@@ -197,7 +197,6 @@ export class ReconcilePass {
     const facts = gatherFacts(sources);
     const plan = planIteration({
       now,
-      demandReadAt: deps.clock.now(),
       provisionerId: config.provisionerId,
       strategy: config.strategy,
       random: deps.random,

@@ -276,6 +276,28 @@ describe('scale-down', () => {
       kept: { 'no-surplus-left': 1 },
     },
     {
+      name: 'a pending instance described over 30 s before its worker type’s demand was read is kept',
+      facts: {
+        pendingTasks: 0,
+        demandReadAt: NOW + 31_000,
+        instances: [instance('i-late', { state: 'pending', checkedIn: false })],
+      },
+      context: { observedAt: NOW },
+      removed: [],
+      kept: { 'may-have-started': 1 },
+    },
+    {
+      name: 'within 30 s of the observation it goes',
+      facts: {
+        pendingTasks: 0,
+        demandReadAt: NOW + 30_000,
+        instances: [instance('i-late', { state: 'pending', checkedIn: false })],
+      },
+      context: { observedAt: NOW },
+      removed: ['i-late:surplus-pending-instance'],
+      kept: {},
+    },
+    {
       name: 'a not-yet-running instance whose worker checked in is kept',
       facts: { pendingTasks: 0, instances: [instance('i-started', { state: 'pending', checkedIn: true })] },
       removed: [],

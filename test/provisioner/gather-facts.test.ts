@@ -55,6 +55,7 @@ function sources(): FactSources {
       ['east', 0],
       ['west', 50],
     ]),
+    demandReadAt: new Map([['west', 1_000]]),
     inFlight: [],
     checkedIn: new Set(),
     terminatedByUs: new Set(),
@@ -68,6 +69,12 @@ describe('gatherFacts', () => {
     const facts = gatherFacts(sources());
     const east = facts.find((f) => f.workerType === 'east');
     expect(east?.instances.map((i) => i.hourlyPrice)).toEqual(Array(10).fill(ON_DEMAND));
+  });
+
+  it('says when each worker type’s demand was read (undefined when it was not answered)', () => {
+    const facts = gatherFacts(sources());
+    expect(facts.find((f) => f.workerType === 'west')?.demandReadAt).toBe(1_000);
+    expect(facts.find((f) => f.workerType === 'east')?.demandReadAt).toBeUndefined();
   });
 
   it("so the provisioner-wide money cap counts a failed region's instances", () => {

@@ -22,12 +22,15 @@ describe('readDemand', () => {
       if (wt === 'wt-1') throw new Error('queue answered 500');
       return Number(wt.slice(3)) * 2;
     });
-    const demand = await readDemand(queue, 'p', names(3), { concurrency: 2 });
+    const answered: string[] = [];
+    const onAnswered = (workerType: string) => answered.push(workerType);
+    const demand = await readDemand(queue, 'p', names(3), { concurrency: 2, onAnswered });
     expect(Object.fromEntries(demand)).toEqual({
       'wt-0': 0,
       'wt-1': { error: 'queue answered 500' },
       'wt-2': 4,
     });
+    expect(answered.sort()).toEqual(['wt-0', 'wt-2']);
   });
 
   it('stops asking a queue that failed many times in a row, and says so for the rest', async () => {
