@@ -5,8 +5,13 @@ export async function listen(app: FastifyInstance, port: number, host = '0.0.0.0
   await app.listen({ port, host });
   const address = app.server.address();
   const bound = typeof address === 'object' && address ? address.port : port;
+  return localUrl(host, bound);
+}
+
+/** The URL a client on this machine reaches `host:port` at (localhost for every interface). */
+export function localUrl(host: string, port: number | string): string {
   const shown = host === '0.0.0.0' || host === '::' ? 'localhost' : host.includes(':') ? `[${host}]` : host;
-  return `http://${shown}:${bound}`;
+  return `http://${shown}:${port}`;
 }
 
 /** Runs `shutdown` once on SIGINT/SIGTERM, then exits. */

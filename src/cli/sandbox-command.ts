@@ -9,7 +9,7 @@ import { ScaledClock } from '../clock/scaled-clock.js';
 import type { Config, StaticClient } from '../config/config.js';
 import { createLogger } from '../log/logger.js';
 import { openDatabase, Runtime } from '../main.js';
-import { listen, onShutdown } from '../server.js';
+import { listen, localUrl, onShutdown } from '../server.js';
 import { DEMO_PROVISIONER_ID, demoScenario, demoWorkerTypes } from '../simulator/scenarios/demo-scenario.js';
 import { SimulatedWorld } from '../simulator/simulated-world.js';
 import { configFrom } from './service-commands.js';
@@ -123,7 +123,8 @@ function sandboxConfig(
   return configFrom(
     {
       PORT: options.port,
-      PUBLIC_URL: process.env.PUBLIC_URL ?? `http://localhost:${options.port}`,
+      // Where it listens: the simulated workers fetch their secrets there.
+      PUBLIC_URL: process.env.PUBLIC_URL ?? localUrl(options.host, options.port),
       STATIC_CLIENTS: JSON.stringify([root, own]),
       TASKCLUSTER_CLIENT_ID: own.clientId,
       TASKCLUSTER_ACCESS_TOKEN: own.accessToken,

@@ -2,7 +2,7 @@ import { Command } from 'commander';
 import Fastify from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
 import { registerSandboxCommand } from '../../src/cli/sandbox-command.js';
-import { listen } from '../../src/server.js';
+import { listen, localUrl } from '../../src/server.js';
 
 function hostDefault(): unknown {
   const program = new Command();
@@ -35,5 +35,15 @@ describe('sandbox command', () => {
     } finally {
       await app.close();
     }
+  });
+
+  it.each([
+    ['127.0.0.1', 'http://127.0.0.1:5557'],
+    ['10.0.0.5', 'http://10.0.0.5:5557'],
+    ['0.0.0.0', 'http://localhost:5557'],
+    ['::', 'http://localhost:5557'],
+    ['::1', 'http://[::1]:5557'],
+  ])('its workers and banner reach a sandbox listening on %s at %s', (host, url) => {
+    expect(localUrl(host, 5557)).toBe(url);
   });
 });
