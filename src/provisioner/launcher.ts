@@ -170,19 +170,19 @@ export class Launcher {
     return [
       ...visible.map(
         ({ launch, instanceId }): SettledLaunch => ({
-          launch,
+          launch: summaryOf(launch),
           result: { outcome: 'launched', instanceId },
         }),
       ),
       ...abandoned.map(
         ({ launch }): SettledLaunch => ({
-          launch,
+          launch: summaryOf(launch),
           result: { outcome: 'failed', kind: 'unavailable', code: 'Abandoned' },
         }),
       ),
       ...retried.map(
         (launch, index): SettledLaunch => ({
-          launch,
+          launch: summaryOf(launch),
           // submitAll answers one result per launch, in order.
           result: retriedResults[index] ?? { outcome: 'deferred', reason: 'outcome unknown' },
         }),
@@ -329,4 +329,9 @@ export class Launcher {
 
 function reasonOf(signal: AbortSignal): string {
   return (signal.reason as Error | undefined)?.message ?? 'aborted';
+}
+
+/** Without its request: the user data in it holds the instance's securityToken. */
+function summaryOf({ request: _request, ...summary }: LaunchRecord): LaunchSummary {
+  return summary;
 }

@@ -114,6 +114,8 @@ describe('launches settled by a later iteration', () => {
       unavailable = false;
       const settled = await h.iterate(1, 0);
       expect(settled.settled.map((s) => s.result.outcome)).toEqual(['launched', 'launched']);
+      // The report carries no request: its user data holds the instance's securityToken.
+      expect(settled.settled.filter((s) => 'request' in s.launch)).toEqual([]);
       const after = await scrape();
       expect(launchesOf(after, 'deferred')).toBe(2);
       expect(sample(after, 'aws_provisioner_secrets_issued_total')).toBe(2);
