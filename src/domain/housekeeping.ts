@@ -108,7 +108,7 @@ export function planHousekeeping(facts: Facts, context: HousekeepingContext): Wo
         (r) =>
           !acted.has(r.spotRequestId) &&
           !(r.instanceId !== undefined && acted.has(r.instanceId)) &&
-          !removed.at(r.createTime),
+          !removed.spotRequest(r),
       ),
       launches: facts.launches.filter((launch) => !removed.at(launch.createdAt)),
     },
@@ -122,6 +122,7 @@ export function planHousekeeping(facts: Facts, context: HousekeepingContext): Wo
 interface Removed {
   at(createdAt: number): boolean;
   instance(instance: InstanceFact): boolean;
+  spotRequest(request: SpotRequestFact): boolean;
 }
 
 /**
@@ -130,14 +131,18 @@ interface Removed {
  */
 function removedBefore(facts: Facts): Removed {
   const { removal, definition } = facts;
-  if (removal === undefined) return { at: () => false, instance: () => false };
-  if (definition === undefined) return { at: () => true, instance: () => true };
+  if (removal === undefined) return { at: () => false, instance: () => false, spotRequest: () => false };
+  if (definition === undefined) return { at: () => true, instance: () => true, spotRequest: () => true };
   const launchedBefore = new Set(removal.launchedBefore ?? []);
   const at = (createdAt: number) => createdAt < removal.requestedAt;
-  // EC2's launch times are whole seconds: one in the removal's own second may have come after it (the old
+  // EC2's times are whole seconds: one in the removal's own second may have come after it (the old
   // definition's launches in that second are known by their records, `launchedBefore`).
-  const launchedAtBefore = (i: InstanceFact) => at(i.launchTime + 999);
-  return { at, instance: (i) => launchedAtBefore(i) || launchedBefore.has(i.instanceId) };
+  const beforeInEc2 = (wholeSecond: number) => at(wholeSecond + 999);
+  return {
+    at,
+    instance: (i) => beforeInEc2(i.launchTime) || launchedBefore.has(i.instanceId),
+    spotRequest: (r) => beforeInEc2(r.createTime),
+  };
 }
 
 function terminationReason(
@@ -160,7 +165,7 @@ function cancellationReason(
   removed: Removed,
   context: HousekeepingContext,
 ): CancellationReason | null {
-  if (removed.at(request.createTime)) return 'worker-type-removed';
+  if (removed.spotRequest(request)) return 'worker-type-removed';
   if (facts.definition === undefined) return 'rogue';
   if (request.state === 'open' && isStuck(request, context)) return 'stuck';
   return null;
@@ -185,7 +190,7 @@ function removalFinished(
   const { removal } = facts;
   if (removal === undefined || context.unavailableRegions.size > 0) return null;
   const instanceLeft = (i: InstanceFact) => REMAINING_STATES.includes(i.state) && removed.instance(i);
-  const requestLeft = (r: SpotRequestFact) => removed.at(r.createTime);
+  const requestLeft = (r: SpotRequestFact) => removed.spotRequest(r);
   const launchLeft = (launch: LaunchFact) => removed.at(launch.createdAt);
   if (
     facts.instances.some(instanceLeft) ||

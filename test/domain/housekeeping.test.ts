@@ -162,12 +162,15 @@ describe('planHousekeeping', () => {
         spotRequests: [
           request('sr-old', { createTime: REMOVED_AT - MIN }),
           request('sr-new', { createTime: NOW - MIN }),
+          request('sr-same-second', { createTime: REMOVED_AT - 700 }),
         ],
       },
       actions: [
         'i-old:worker-type-removed',
         'i-second-before:worker-type-removed',
         'sr-old:worker-type-removed',
+        // The new definition's (open 30 min, so stuck), not the removed one's.
+        'sr-same-second:stuck',
       ],
     },
     {
