@@ -50,6 +50,24 @@ describe.each(engines())('migrations on $name', (engine) => {
     }
   });
 
+  it('still runs the check-in of a replica on the code before migration 9 (a rolling upgrade)', async () => {
+    const { db, dispose } = await engine.open();
+    try {
+      await db.query(
+        `INSERT INTO secrets (token, worker_type, secrets, scopes, expiration, created_at)
+         VALUES ('tok', 'wt', '{}', '[]', now() + interval '1 hour', now())`,
+      );
+      const before9 = `INSERT INTO instance_checkins (instance_id, token, worker_type, checked_in_at)
+         SELECT $1, token, worker_type, $3 FROM secrets WHERE token = $2
+         ON CONFLICT (instance_id, token) DO UPDATE SET checked_in_at = EXCLUDED.checked_in_at
+         RETURNING worker_type`;
+      for (let i = 0; i < 2; i++)
+        expect(await db.query(before9, ['i-00000001', 'tok', new Date()])).toEqual([{ worker_type: 'wt' }]);
+    } finally {
+      await dispose();
+    }
+  });
+
   it('rolls a failing migration back whole', async () => {
     const { db, dispose } = await engine.open({ migrated: false });
     try {

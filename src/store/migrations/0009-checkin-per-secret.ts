@@ -15,6 +15,9 @@ export const checkinPerSecret: Migration = {
      WHERE d.token = c.token AND (d.checked_in_at, d.instance_id) < (c.checked_in_at, c.instance_id)`,
     'ALTER TABLE instance_checkins DROP CONSTRAINT instance_checkins_pkey',
     'ALTER TABLE instance_checkins ADD PRIMARY KEY (token)',
+    // Kept for replicas still running the old code during a rolling upgrade: their check-in says
+    // `ON CONFLICT (instance_id, token)`, which needs a unique index on exactly those columns.
+    'CREATE UNIQUE INDEX instance_checkins_instance_token ON instance_checkins (instance_id, token)',
     `ALTER TABLE instance_checkins ADD CONSTRAINT instance_checkins_secret
        FOREIGN KEY (token) REFERENCES secrets (token) ON DELETE CASCADE`,
   ],
