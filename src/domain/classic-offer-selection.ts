@@ -28,6 +28,7 @@ import {
   type UnmetCapacity,
   type UnmetReason,
   unmetCapacity,
+  usablePrice,
 } from './offers.js';
 import type { InstanceTypeConfig } from './worker-type.js';
 
@@ -94,7 +95,7 @@ function classicCandidates(input: OfferSelectionInput) {
         if (observation.region !== region || observation.instanceType !== type.instanceType) continue;
         if (seen.has(observation.zone)) continue;
         seen.add(observation.zone);
-        const recentMax = observation.recentMaxSpotPrice ?? observation.spotPrice;
+        const recentMax = usablePrice(observation.recentMaxSpotPrice ?? observation.spotPrice);
         const reason = classicExclusion(observation, type, recentMax, configured);
         const record = classicRecord(observation, type, recentMax, definition.minPrice, reason);
         if (reason !== null || recentMax === undefined) excluded.push(record);

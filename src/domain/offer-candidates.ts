@@ -17,6 +17,7 @@ import {
   poolKey,
   poolName,
   roundPrice,
+  usablePrice,
 } from './offers.js';
 import { quotaGroupOf } from './quota-group.js';
 import type { InstanceTypeConfig } from './worker-type.js';
@@ -93,7 +94,8 @@ function mergeObservations(observations: readonly PriceObservation[]): PriceObse
 /** On-demand is priced per region: any zone's observation of the type gives it (the highest if they differ). */
 function regionalOnDemandPrices(observations: readonly PriceObservation[]): Map<string, number> {
   const prices = new Map<string, number>();
-  for (const { region, instanceType, onDemandPrice } of observations) {
+  for (const { region, instanceType, ...observed } of observations) {
+    const onDemandPrice = usablePrice(observed.onDemandPrice);
     if (onDemandPrice === undefined) continue;
     const key = `${region}/${instanceType}`;
     prices.set(key, Math.max(prices.get(key) ?? onDemandPrice, onDemandPrice));
@@ -140,7 +142,7 @@ function candidateFor(
 ): Candidate {
   const { region, zone, instanceType } = pool;
   const onDemand = context.onDemand.get(`${region}/${instanceType}`);
-  const price = (market === 'spot' ? pool.spotPrice : onDemand) ?? null;
+  const price = usablePrice(market === 'spot' ? pool.spotPrice : onDemand) ?? null;
   const exclusion = exclusionFor(pool, type, market, price, context);
   const record: CandidateRecord = {
     region,

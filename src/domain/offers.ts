@@ -202,6 +202,14 @@ export function poolKey(pool: Pool, market: Market): string {
   return `${market}:${poolName(pool)}`;
 }
 
+/**
+ * A price the planner may weigh: a finite number ≥ 0. Anything else (NaN from a malformed answer) compares
+ * false with every limit, so it would pass the max price and the money caps.
+ */
+export function usablePrice(price: number | undefined): number | undefined {
+  return price !== undefined && Number.isFinite(price) && price >= 0 ? price : undefined;
+}
+
 /** Prices in USD, to a millionth of a dollar, so records and submitted prices carry no float noise. */
 export function roundPrice(value: number): number {
   return Math.round(value * 1e6) / 1e6;

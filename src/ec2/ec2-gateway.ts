@@ -97,11 +97,14 @@ export class Ec2Gateway implements Ec2Port {
     const prices: SpotPrice[] = [];
     for await (const page of pages) {
       for (const p of page.SpotPriceHistory ?? []) {
+        // A malformed entry is dropped: NaN would pass every price limit it is compared with.
+        const price = Number(p.SpotPrice);
+        if (!(Number.isFinite(price) && price >= 0)) continue;
         prices.push({
           region,
           zone: p.AvailabilityZone ?? '',
           instanceType: p.InstanceType ?? '',
-          price: Number(p.SpotPrice),
+          price,
           timestamp: p.Timestamp?.getTime() ?? since,
         });
       }

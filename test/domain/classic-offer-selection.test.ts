@@ -188,6 +188,14 @@ describe('selectOffersClassic: the draw', () => {
     expect(result.unmet).toMatchObject({ capacity: 3, reasons: ['sanity-cap'] });
   });
 
+  it('takes a recent maximum that is not a finite number as no price', () => {
+    const prices = [recent('us-west-2', 'us-west-2a', 'c5.xlarge', Number.NaN)];
+    const result = classic(base, { change: 2, prices }, sequence(0));
+    expect(result.launches).toEqual([]);
+    // Not drawn and found over maxPrice (NaN compares false with it): never a candidate.
+    expect(result.candidates.map((c) => c.excluded)).toEqual(['no-price']);
+  });
+
   it('without candidates: Could not create any bid', () => {
     const result = classic(base, { change: 2, prices: [] }, sequence(0));
     expect(result.launches).toEqual([]);

@@ -260,6 +260,18 @@ describe('selectOffers: exclusions', () => {
     expect(result.unmet).toMatchObject({ capacity: 1, reasons: ['on-demand-not-allowed', 'no-price'] });
   });
 
+  it('takes a price that is not a finite number ≥ 0 as no price: NaN passes every limit, money caps too', () => {
+    const result = plan({
+      change: 3,
+      remainingHourlyBudget: 0.01,
+      prices: [price('us-west-2a', SMALL, Number.NaN), price('us-west-2b', SMALL, Number.POSITIVE_INFINITY)],
+    });
+    expect(result.launches).toEqual([]);
+    expect(record(result, 'us-west-2a', SMALL)?.excluded).toBe('no-price');
+    expect(record(result, 'us-west-2b', SMALL)?.excluded).toBe('no-price');
+    expect(result.plannedHourlySpend).toBe(0);
+  });
+
   it('says no-candidates when there is nothing at all to choose from', () => {
     expect(plan({ change: 2 }).unmet).toEqual({
       capacity: 2,
