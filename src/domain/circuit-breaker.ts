@@ -214,7 +214,9 @@ function isDefinitionFault(outcome: LaunchOutcome): boolean {
 /** Half-open: any failure re-opens, a trial instance that checked in closes, otherwise the trial goes on. */
 function judgeTrial(input: BreakerInput, trial: BreakerState, settings: BreakerSettings): BreakerDecision {
   const start = trial.trialStartedAt ?? trial.since;
-  const instances = input.instances.filter((instance) => instance.launchTime >= start);
+  // EC2's launch times are whole seconds: one in the trial's first second may be the trial's own.
+  const startSecond = Math.floor(start / 1000) * 1000;
+  const instances = input.instances.filter((instance) => instance.launchTime >= startSecond);
   const failed = input.outcomes.find((outcome) => outcome.at >= start && isDefinitionFault(outcome));
   if (failed !== undefined) {
     return open(

@@ -280,6 +280,27 @@ describe('a half-open breaker', () => {
       coolDownMin: 20,
     },
     {
+      // EC2 gives launch times in whole seconds: launched 0.1 s after a trial that began 0.7 s into a second.
+      name: 'a trial instance launched in the second the trial began, checked in, closes it',
+      input: {
+        previous: { ...trial(10), trialStartedAt: NOW - 10 * MIN + 700 },
+        outcomes: [success(5)],
+        instances: [launchedInTrial({ launchTime: NOW - 10 * MIN, checkedIn: true })],
+      },
+      status: 'closed',
+      allowance: null,
+    },
+    {
+      name: 'a trial instance launched in the second the trial began, dying early, re-opens it',
+      input: {
+        previous: { ...trial(10), trialStartedAt: NOW - 10 * MIN + 700 },
+        instances: [launchedInTrial({ launchTime: NOW - 10 * MIN, state: 'terminated' })],
+      },
+      status: 'open',
+      allowance: 0,
+      coolDownMin: 20,
+    },
+    {
       name: 'evidence from before the trial is not re-judged',
       input: { instances: [death('i-old', 15), death('i-old2', 14), death('i-old3', 13)] },
       status: 'half-open',
@@ -295,8 +316,10 @@ describe('a half-open breaker', () => {
       expect(decision.state.openUntil).toBe(NOW + coolDownMin * MIN);
       expect(decision.state.consecutiveOpenings).toBe(2);
     }
-    if (status === 'closed')
-      expect(decision.state).toEqual({ ...CLOSED_BREAKER, since: NOW - 10 * MIN, consecutiveOpenings: 1 });
+    if (status === 'closed') {
+      const since = input.previous?.trialStartedAt ?? NOW - 10 * MIN;
+      expect(decision.state).toEqual({ ...CLOSED_BREAKER, since, consecutiveOpenings: 1 });
+    }
   });
 
   it('re-opens when a trial instance has not checked in within the timeout', () => {
