@@ -40,8 +40,14 @@ interface PricingContext {
   limits: OfferLimits;
   /** `<region>/<instanceType>` → the region's on-demand price. */
   onDemand: Map<string, number>;
-  /** Pool key → why it failed, for failures still in force. */
-  failures: Map<string, string>;
+  /** Pool or quota key → the failure still in force there. */
+  failures: Map<string, ActiveFailure>;
+}
+
+interface ActiveFailure {
+  reason: string;
+  /** EC2 found this max price too low: an offer at a higher one may still launch. */
+  refusedMaxPrice?: number;
 }
 
 /** One spot and one on-demand candidate per observed pool of the worker type's regions and types. */
@@ -111,27 +117,35 @@ function quotaKeys(pool: Pool, market: Market): Record<NonNullable<CapacityFailu
   };
 }
 
-function activeFailures(input: OfferSelectionInput): Map<string, string> {
-  const failures = new Map<string, string>();
+function activeFailures(input: OfferSelectionInput): Map<string, ActiveFailure> {
+  const failures = new Map<string, ActiveFailure>();
   for (const failure of input.capacityFailures ?? []) {
     if (failure.until <= input.now) continue;
     const key =
       failure.quota === undefined
         ? poolKey(failure, failure.market)
         : quotaKeys(failure, failure.market)[failure.quota];
-    failures.set(key, failure.reason);
+    const { reason, refusedMaxPrice } = failure;
+    failures.set(key, refusedMaxPrice === undefined ? { reason } : { reason, refusedMaxPrice });
   }
   return failures;
 }
 
-function failureOf(pool: Pool, market: Market, failures: ReadonlyMap<string, string>): string | undefined {
+function failureOf(
+  pool: Pool,
+  market: Market,
+  failures: ReadonlyMap<string, ActiveFailure>,
+  maxPrice: number | null,
+): string | undefined {
   if (failures.size === 0) return undefined;
   const quotas = quotaKeys(pool, market);
-  return (
-    failures.get(poolKey(pool, market)) ??
-    failures.get(quotas['quota-group']) ??
-    failures.get(quotas['instance-type'])
-  );
+  const keys = [poolKey(pool, market), quotas['quota-group'], quotas['instance-type']];
+  const applies = (failure: ActiveFailure | undefined) =>
+    failure !== undefined &&
+    (failure.refusedMaxPrice === undefined ||
+      maxPrice === null ||
+      maxPrice <= failure.refusedMaxPrice + EPSILON);
+  return keys.map((key) => failures.get(key)).find(applies)?.reason;
 }
 
 function candidateFor(
@@ -200,6 +214,7 @@ function exclusionFor(
   if (market === 'spot' && onDemand !== undefined && price > onDemand + EPSILON) {
     return { reason: 'above-on-demand', detail: `above the on-demand price ${onDemand}` };
   }
-  const failure = failureOf(pool, market, context.failures);
+  const maxPrice = market === 'spot' ? spotMaxPrice(type, onDemand, context) : null;
+  const failure = failureOf(pool, market, context.failures, maxPrice);
   return failure === undefined ? null : { reason: 'capacity-failure', detail: failure };
 }

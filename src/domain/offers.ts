@@ -59,6 +59,8 @@ export interface CapacityFailure extends Pool {
    * instance type. Absent: this pool only.
    */
   quota?: 'quota-group' | 'instance-type';
+  /** EC2 refused this max price as too low there: only offers at no higher a max price are skipped. */
+  refusedMaxPrice?: number;
 }
 
 /** Capacity units this worker type already has (running, pending or requested) in one pool. */

@@ -39,10 +39,11 @@ export class CapacityFailures {
   async active(): Promise<CapacityFailure[]> {
     const now = this.clock.now();
     const failures = await this.launches.poolFailuresSince(new Date(now - LONGEST_TTL_MS), KINDS);
-    return failures.flatMap(({ at, kind, code, message, ...pool }) => {
+    return failures.flatMap(({ at, kind, code, message, maxPrice, ...pool }) => {
       const until = at + (CAPACITY_FAILURE_TTL_MS[kind] ?? 0);
       if (until <= now) return [];
-      const failure = { ...pool, until, reason: `${code}: ${message}` };
+      const refused = kind === 'price-too-low' && maxPrice !== null ? { refusedMaxPrice: maxPrice } : {};
+      const failure = { ...pool, until, reason: `${code}: ${message}`, ...refused };
       return [kind === 'quota-exceeded' ? { ...failure, quota: quotaScopeOf(code) } : failure];
     });
   }

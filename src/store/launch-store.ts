@@ -247,10 +247,11 @@ export class LaunchStore {
       error_kind: Ec2ErrorKind;
       error_code: string;
       error_message: string;
+      max_price: number | null;
       updated_at: Date;
     }>(
       `SELECT DISTINCT ON (region, zone, instance_type, market)
-         region, zone, instance_type, market, error_kind, error_code, error_message, updated_at
+         region, zone, instance_type, market, error_kind, error_code, error_message, max_price, updated_at
        FROM launches WHERE state = 'failed' AND updated_at >= $1 AND error_kind = ANY($2::text[])
        ORDER BY region, zone, instance_type, market, updated_at DESC`,
       [since, kinds],
@@ -263,6 +264,7 @@ export class LaunchStore {
       kind: r.error_kind,
       code: r.error_code,
       message: r.error_message,
+      maxPrice: r.max_price === null ? null : Number(r.max_price),
       at: r.updated_at.getTime(),
     }));
   }

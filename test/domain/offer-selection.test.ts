@@ -206,6 +206,21 @@ describe('selectOffers: exclusions', () => {
     },
   );
 
+  // baseDefinition's maxPrice 0.5 gives a max price of 0.5 (no on-demand price known).
+  it.each([
+    ['another worker type refused at a lower max price: this one still tries', 0.11, { 'us-west-2a': 2 }],
+    ['refused at this max price: skipped', 0.5, { 'us-west-2b': 2 }],
+  ] as const)('a price-too-low failure, %s', (_name, refusedMaxPrice, expected) => {
+    const result = plan({
+      change: 2,
+      prices: [spot('us-west-2a', 0.05), spot('us-west-2b', 0.1)],
+      capacityFailures: [
+        { ...failure, reason: 'SpotMaxPriceTooLow', market: 'spot', until: 9e9, refusedMaxPrice },
+      ],
+    });
+    expect(launchCounts(result)).toEqual(expected);
+  });
+
   const GPU = 'g4dn.xlarge';
   it.each([
     // A vCPU quota covers its group of families in the region: c5.2xlarge too, not the GPU type.

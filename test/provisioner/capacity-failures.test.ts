@@ -19,7 +19,11 @@ describe.each(engines())('CapacityFailures on $name', (engine) => {
 
   /** A launch in its own zone that EC2 refused with `code`, `minutesAgo`. */
   async function refused(zone: string, instanceType: string, code: string, minutesAgo: number) {
-    const kind = code === 'InsufficientInstanceCapacity' ? 'insufficient-capacity' : 'quota-exceeded';
+    const kinds: Record<string, 'insufficient-capacity' | 'price-too-low'> = {
+      InsufficientInstanceCapacity: 'insufficient-capacity',
+      SpotMaxPriceTooLow: 'price-too-low',
+    };
+    const kind = kinds[code] ?? 'quota-exceeded';
     const clientToken = `launch-${zone}-${code}`;
     const when = new Date(clock.now() - minutesAgo * 60_000);
     const launch = {
@@ -49,13 +53,18 @@ describe.each(engines())('CapacityFailures on $name', (engine) => {
     await refused('us-west-2b', 'c5.large', 'VcpuLimitExceeded', 2);
     await refused('us-west-2c', 'p3.2xlarge', 'InstanceLimitExceeded', 3);
     await refused('us-west-2d', 'c5.large', 'MaxSpotInstanceCountExceeded', 11); // expired
+    await refused('us-west-2e', 'c5.large', 'SpotMaxPriceTooLow', 4);
     const failures = await new CapacityFailures(launches, clock).active();
     const scopes = Object.fromEntries(failures.map((f) => [f.zone, f.quota ?? 'pool']));
     expect(scopes).toEqual({
       'us-west-2a': 'pool',
       'us-west-2b': 'quota-group',
       'us-west-2c': 'instance-type',
+      'us-west-2e': 'pool',
     });
+    // A price refusal says at which max price: offers at a higher one are still tried.
+    expect(failures.find((f) => f.zone === 'us-west-2e')?.refusedMaxPrice).toBe(0.2);
+    expect(failures.find((f) => f.zone === 'us-west-2a')?.refusedMaxPrice).toBeUndefined();
     expect(failures.find((f) => f.zone === 'us-west-2b')).toMatchObject({
       until: clock.now() + 8 * 60_000,
       reason: 'VcpuLimitExceeded: no',
