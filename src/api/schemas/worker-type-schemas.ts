@@ -100,7 +100,12 @@ const definitionProperties = {
     description: 'Scopes handed to every worker of this type (with those of its regions and types).',
   },
   minCapacity: { type: 'number', minimum: 0, default: 0, description: 'Capacity units always kept.' },
-  maxCapacity: { type: 'number', minimum: 0, description: 'Capacity units never exceeded.' },
+  maxCapacity: {
+    type: 'number',
+    minimum: 0,
+    description:
+      'Capacity units the loop launches up to; an instance type of more than one unit may overshoot it by less than its capacity.',
+  },
   scalingRatio: {
     type: 'number',
     description: 'Pending tasks tolerated, as a fraction of running capacity.',
