@@ -167,6 +167,7 @@ describe.each(engines())('LaunchStore on $name', (engine) => {
         kind: 'insufficient-capacity',
         code: 'code--72',
         message: 'm',
+        maxPrice: 0.2,
         at: at(-72).getTime(),
       },
     ]);
