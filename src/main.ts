@@ -245,7 +245,7 @@ export class Runtime {
       ),
       capacityFailures,
       launcher: this.buildLauncher(fence),
-      housekeeper: this.buildHousekeeper(),
+      housekeeper: this.buildHousekeeper(fence),
       random: options.random ?? Math.random,
       demandWatch: watch,
       onIteration: (report) => {
@@ -279,10 +279,11 @@ export class Runtime {
     });
   }
 
-  private buildHousekeeper(): Housekeeper {
+  private buildHousekeeper(fence: LeaderFence): Housekeeper {
     const { config, db, logger } = this.deps;
     return new Housekeeper({
       db,
+      fence,
       ec2: this.ec2,
       iterations: this.iterationStore,
       removals: this.removals,

@@ -8,6 +8,7 @@ import type { OutboxWriter } from '../events/outbox-writer.js';
 import type { Logger } from '../log/logger.js';
 import type { Database, Queryable } from '../store/database.js';
 import type { IterationStore } from '../store/iteration-store.js';
+import type { LeaderFence } from '../store/leader-fence.js';
 import type { RemovalStore } from '../store/removal-store.js';
 import type { WorkerTypeStore } from '../store/worker-type-store.js';
 
@@ -18,6 +19,11 @@ export interface HousekeeperDeps {
   removals: RemovalStore;
   /** Asked again just before deleting a removed worker type's key pairs: it may have been re-created. */
   workerTypes: Pick<WorkerTypeStore, 'get'>;
+  /**
+   * Checked before each region's batch: a former leader that has not noticed yet would act on a fleet the
+   * new leader already plans for (terminating what it keeps, deleting key pairs it relies on).
+   */
+  fence: Pick<LeaderFence, 'holds'>;
   outbox: OutboxWriter;
   clock: Clock;
   logger: Logger;
@@ -66,6 +72,7 @@ export class Housekeeper {
       // Recorded first, with its event: a death seen before the call returns must never count against the
       // worker type, and an event written after the call would be lost with an answer that never came.
       await this.deps.db.transaction(async (tx) => {
+        await this.assertLeads(tx);
         const recorded = await this.deps.iterations.recordTerminations(
           batch.map((t) => ({
             instanceId: t.instanceId,
@@ -99,6 +106,7 @@ export class Housekeeper {
       'spot requests',
       async (region, batch) => {
         const ids = batch.map((c) => c.spotRequestId);
+        await this.deps.db.transaction((tx) => this.assertLeads(tx));
         await this.deps.ec2.cancelSpotRequests(region, ids, signal ? { signal } : {});
         done.push(...ids);
       },
@@ -137,6 +145,13 @@ export class Housekeeper {
   /** Deletes the key pairs of finished removals (unless re-created) and marks them done. */
   async finishRemovals(finished: readonly RemovalFinished[], regions: readonly string[]) {
     const errors: string[] = [];
+    if (finished.length > 0) {
+      try {
+        await this.deps.db.transaction((tx) => this.assertLeads(tx));
+      } catch (error) {
+        return [`finishing ${finished.length} removal(s): ${(error as Error).message}`];
+      }
+    }
     for (const removal of finished) {
       try {
         // Decided now, not from the plan: it read the definitions at the iteration's start, in a query of its
@@ -164,6 +179,10 @@ export class Housekeeper {
     const names = await this.deps.ec2.keyPairNames(region, [base, `${base}:*`]);
     const ours = names.filter((name) => parseKeyPairName(this.deps.awsKeyPrefix, name) === workerType);
     await Promise.all(ours.map((name) => this.deps.ec2.deleteKeyPair(region, name)));
+  }
+
+  private async assertLeads(tx: Queryable): Promise<void> {
+    if (!(await this.deps.fence.holds(tx))) throw new Error('another process leads the loop now');
   }
 
   private async announce(tx: Queryable, batch: readonly WorkerTypeTermination[], now: Date): Promise<void> {

@@ -5,7 +5,7 @@ import { defaultImageId } from '../../src/simulator/ec2/scenario.js';
 import type { Database, Queryable } from '../../src/store/database.js';
 import { afterNextDescribe } from '../helpers/after-next-describe.js';
 import { engines } from '../helpers/databases.js';
-import { loopDefinition, loopHarnesses } from '../helpers/loop-harness.js';
+import { loopDefinition, loopHarnesses, PROVISIONER_ID } from '../helpers/loop-harness.js';
 import { overriding } from '../helpers/overriding.js';
 import { sampleValue } from '../metrics/exposition.js';
 
@@ -145,6 +145,59 @@ describe('the provisioning loop under faults', () => {
     await next?.pass.run();
     expect(h.liveInstances('contested')).toHaveLength(2);
     expect(await issued()).toBe(2);
+  });
+
+  it('refuses the terminations and cancellations of a former leader once another process leads', async () => {
+    const duringIteration = afterNextDescribe();
+    const h = await start(engine, { wrapEc2: duringIteration.wrapEc2 });
+    const queue = h.runtime.queue as NonNullable<typeof h.runtime.queue>;
+    const [former, next] = [h.runtime.provisioning(queue), h.runtime.provisioning(queue)];
+    await h.runtime.ec2.ensureKeyPair('us-west-2', 'any-key', undefined);
+    const { instanceId } = await h.runtime.ec2.runInstance({
+      region: 'us-west-2',
+      clientToken: 'rogue-1',
+      launchSpec: {
+        ImageId: defaultImageId('us-west-2'),
+        InstanceType: 'c5.large',
+        KeyName: 'any-key',
+        UserData: '',
+      },
+      market: 'on-demand',
+      tags: { Name: 'ghost', Owner: PROVISIONER_ID, WorkerType: `${PROVISIONER_ID}/ghost` },
+    });
+    // An open request that a price far too low keeps open.
+    const [request] = h.world.ec2.launches.requestSpotInstances('us-west-2', {
+      spec: { imageId: defaultImageId('us-west-2'), instanceType: 'c5.large' },
+      instanceCount: 1,
+      maxPrice: 0.0001,
+      tags: { Name: 'ghost', Owner: PROVISIONER_ID, WorkerType: `${PROVISIONER_ID}/ghost` },
+    });
+    const spotRequestId = request?.spotRequestId;
+    await h.clock.advanceBy(30_000); // until EC2 shows both
+    await former?.fence.claim(h.test.db);
+    duringIteration.set(() => next?.fence.claim(h.test.db) ?? Promise.resolve());
+    const stale = await former?.pass.run();
+    expect(duringIteration.pending).toBe(false);
+    expect(stale?.plan.workerTypes.find((p) => p.workerType === 'ghost')?.terminations).toHaveLength(1);
+    expect(stale?.errors).toEqual(
+      expect.arrayContaining([
+        'terminating 1 instances in us-west-2: another process leads the loop now',
+        'cancelling 1 spot requests in us-west-2: another process leads the loop now',
+      ]),
+    );
+    const requestState = () =>
+      h.runtime.ec2
+        .describeSpotRequests('us-west-2', { tags: { Owner: PROVISIONER_ID } })
+        .then((requests) => requests.find((r) => r.spotRequestId === spotRequestId)?.state);
+    expect(spotRequestId).toBeDefined();
+    expect(await requestState()).toBe('open');
+    expect(h.world.ec2.instance(instanceId)?.state).toMatch(/pending|running/);
+    const events = async () => h.test.db.query(`SELECT 1 FROM outbox WHERE exchange = 'instance-terminated'`);
+    expect(await events()).toHaveLength(0);
+    await next?.pass.run();
+    expect(h.world.ec2.instance(instanceId)?.state).toMatch(/shutting-down|terminated/);
+    expect(await events()).toHaveLength(1);
+    expect(await requestState()).toBe('cancelled');
   });
 
   it('reports no worker type figures from an iteration that ends after its process lost the leadership', async () => {
