@@ -1,5 +1,6 @@
 import {
   type InstanceTypeConfig,
+  type JsonObject,
   regionConfig,
   type WorkerTypeDefinition,
 } from '../src/domain/worker-type.js';
@@ -13,6 +14,8 @@ export interface SimulatedDefinitionOptions {
   maxPrice: number;
   /** Default 0: one new capacity unit per pending task. */
   scalingRatio?: number;
+  /** Default `{}`; handed to the workers' own configuration (user data `data`). */
+  userData?: JsonObject;
 }
 
 /**
@@ -24,7 +27,7 @@ export function simulatedDefinition(options: SimulatedDefinitionOptions): Worker
     description: options.description,
     owner: 'bench@example.com',
     launchSpec: {},
-    userData: {},
+    userData: options.userData ?? {},
     secrets: {},
     scopes: [],
     minCapacity: 0,

@@ -16,8 +16,11 @@ export interface ReplayArgs {
   /** The worker type's `scalingRatio` (§D.3): pending tasks tolerated per running capacity unit. */
   scalingRatio: number;
   drainHours: number;
-  /** How long a simulated worker idles before shutting its instance down (docker-worker: 15 min). */
-  idleTimeoutMin: number;
+  /**
+   * How long a worker idles before shutting its instance down, set in the worker type's userData as
+   * docker-worker reads it; undefined: docker-worker's default, 15 min.
+   */
+  idleTimeoutMin: number | undefined;
   /** Workers check in (instanceStarted) in-process, as docker-worker does over HTTP; the breaker needs it. */
   checkIn: boolean;
   /** Seconds between demand checks for every strategy; undefined: each strategy's product default. */
@@ -39,7 +42,9 @@ export const REPLAY_USAGE = `npx tsx bench/replay.ts --trace FILE [options]
   --scaling-ratio R      the worker type's scalingRatio: pending tasks left for running workers, per
                          running capacity unit (default 0: one new unit per pending task)
   --drain-hours H        after the last arrival, run at most this long for the fleet to drain (default 2)
-  --idle-timeout-min M   a worker with nothing to do shuts down after M minutes (default 15, docker-worker's)
+  --idle-timeout-min M   a worker with nothing to do shuts down after M minutes, set as the worker type's
+                         userData {"shutdown": {"afterIdleSeconds": 60 M}}, which docker-worker reads
+                         (default: none, so docker-worker's own 15 minutes)
   --no-check-in          workers do not check in (the circuit breaker then sees none)
   --demand-check S       DEMAND_CHECK_INTERVAL for every strategy, 0 = off (default: the product's,
                          15 for default and off for classic)
@@ -103,7 +108,10 @@ export function parseReplayArgs(argv: readonly string[]): ReplayArgs {
     checkIn: values['no-check-in'] !== true,
     demandCheckS:
       values['demand-check'] === undefined ? undefined : numberOf('demand-check', values['demand-check'], 0),
-    idleTimeoutMin: numberOf('idle-timeout-min', values['idle-timeout-min'], 15),
+    idleTimeoutMin:
+      values['idle-timeout-min'] === undefined
+        ? undefined
+        : numberOf('idle-timeout-min', values['idle-timeout-min'], 0),
     strategies,
     parallel: values.serial !== true && strategies.length > 1,
   };

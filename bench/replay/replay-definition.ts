@@ -24,6 +24,11 @@ export interface ReplayDefinitionOptions {
   maxPrice: number;
   maxCapacity: number;
   scalingRatio: number;
+  /**
+   * Seconds a worker idles before shutting down, set the way a user sets it for docker-worker: the worker
+   * type's `userData.shutdown.afterIdleSeconds`. Undefined: the worker's own default (docker-worker: 15 min).
+   */
+  afterIdleSeconds: number | undefined;
 }
 
 /** One worker type for a whole trace: the four SpotLake types, capacity 1 each, spot with on-demand fallback. */
@@ -37,5 +42,8 @@ export function replayDefinition(options: ReplayDefinitionOptions): WorkerTypeDe
     maxCapacity: options.maxCapacity,
     maxPrice: options.maxPrice,
     scalingRatio: options.scalingRatio,
+    ...(options.afterIdleSeconds !== undefined && {
+      userData: { shutdown: { afterIdleSeconds: options.afterIdleSeconds } },
+    }),
   });
 }

@@ -8,7 +8,8 @@ export interface ReplayReport {
   regions: string[];
   utilities: Record<string, number>;
   maxPrice: number;
-  idleTimeoutMin: number;
+  /** Undefined: docker-worker's default. */
+  idleTimeoutMin: number | undefined;
   scalingRatio: number;
   checkIn: boolean;
   lowerBound: LowerBound;
@@ -127,7 +128,7 @@ function decisions(result: StrategyResult): string {
 export function formatReport(report: ReplayReport): string {
   const bound = report.lowerBound;
   return [
-    `Trace ${report.trace}: ${report.replayedHours.toFixed(1)} h, ${bound.tasks} tasks, ${bound.taskHours.toFixed(0)} task-hours; regions ${report.regions.join(', ')}; seed ${report.seed}; worker idle timeout ${report.idleTimeoutMin} min; scalingRatio ${report.scalingRatio}; check-ins ${report.checkIn ? 'on' : 'off'}`,
+    `Trace ${report.trace}: ${report.replayedHours.toFixed(1)} h, ${bound.tasks} tasks, ${bound.taskHours.toFixed(0)} task-hours; regions ${report.regions.join(', ')}; seed ${report.seed}; worker idle timeout ${idleTimeout(report.idleTimeoutMin)}; scalingRatio ${report.scalingRatio}; check-ins ${report.checkIn ? 'on' : 'off'}`,
     `Lower bound $${bound.usd.toFixed(2)} (mean cheapest allowed spot price $${(bound.usd / Math.max(1e-9, bound.taskHours)).toFixed(4)} per capacity-unit hour)`,
     '',
     table(report),
@@ -136,4 +137,9 @@ export function formatReport(report: ReplayReport): string {
     '',
     ...report.results.map(decisions),
   ].join('\n');
+}
+
+function idleTimeout(minutes: number | undefined): string {
+  if (minutes === undefined) return "15 min (docker-worker's default)";
+  return `${minutes} min (worker type userData shutdown.afterIdleSeconds ${minutes * 60})`;
 }

@@ -3,6 +3,7 @@ import type { Strategy } from '../../src/config/config.js';
 import { Ec2World } from '../../src/simulator/ec2/ec2-world.js';
 import { SpotPriceTrace } from '../../src/simulator/ec2/spot-price-trace.js';
 import { TaskTrace } from '../../src/simulator/load/task-trace.js';
+import { DEFAULT_WORKER_SETTINGS } from '../../src/simulator/workers/worker-settings.js';
 import { cheapestSteps, type LowerBound, lowerBound } from './lower-bound.js';
 import { marketOffers } from './market-offers.js';
 import type { ReplayArgs } from './replay-args.js';
@@ -31,8 +32,9 @@ export class ReplaySession {
   }
 
   get definition() {
-    const { regions, utilities, maxPrice, maxCapacity, scalingRatio } = this.args;
-    return replayDefinition({ regions, utilities, maxPrice, maxCapacity, scalingRatio });
+    const { regions, utilities, maxPrice, maxCapacity, scalingRatio, idleTimeoutMin } = this.args;
+    const afterIdleSeconds = idleTimeoutMin === undefined ? undefined : idleTimeoutMin * 60;
+    return replayDefinition({ regions, utilities, maxPrice, maxCapacity, scalingRatio, afterIdleSeconds });
   }
 
   lowerBound(): LowerBound {
@@ -60,7 +62,8 @@ export class ReplaySession {
       tracePath: args.trace,
       durationMs: this.durationMs,
       drainMs: args.drainHours * 3_600_000,
-      idleTimeoutMs: args.idleTimeoutMin * 60_000,
+      // docker-worker's default; the definition's userData overrides it when --idle-timeout-min is given.
+      idleTimeoutMs: DEFAULT_WORKER_SETTINGS.idleTimeoutMs,
       checkIn: args.checkIn,
       ...(args.demandCheckS !== undefined && { env: { DEMAND_CHECK_INTERVAL: String(args.demandCheckS) } }),
     });

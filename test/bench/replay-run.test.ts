@@ -41,6 +41,8 @@ describe('a trace replay through the real loop', () => {
       maxPrice: 0.1,
       maxCapacity: 10,
       scalingRatio: 0,
+      // The worker type's setting, which overrides the workers' own hour below.
+      afterIdleSeconds: 60,
     });
     const priceTrace = prices();
     const result = await runStrategy({
@@ -53,7 +55,7 @@ describe('a trace replay through the real loop', () => {
       tracePath: 'synthetic.dat',
       durationMs: 10 * MINUTE,
       drainMs: 30 * MINUTE,
-      idleTimeoutMs: MINUTE,
+      idleTimeoutMs: 60 * MINUTE,
       checkIn: true,
     });
     expect(result.tasks).toMatchObject({ created: 3, completed: 3, pending: 0, running: 0 });
@@ -64,7 +66,7 @@ describe('a trace replay through the real loop', () => {
     expect(result.checkIns.recorded).toBeGreaterThanOrEqual(1);
     expect(result.ec2.byAction.RunInstances?.calls).toBe(result.instancesLaunched);
     expect(result.timeline.some((point) => point.pendingTasks + point.runningTasks > 0)).toBe(true);
-    // Drained: the last sample has no work and no fleet left.
+    // Drained within 30 minutes: the last sample has no work and no fleet left.
     expect(result.timeline.at(-1)).toMatchObject({ pendingTasks: 0, runningTasks: 0, runningInstances: 0 });
     const ec2 = new Ec2World({
       clock: new VirtualClock(REPLAY_START),

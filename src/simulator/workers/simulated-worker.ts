@@ -184,7 +184,12 @@ export class SimulatedWorker implements ClaimWaiter {
       this.cancelIdle = undefined;
     } else if (this.cancelIdle === undefined) {
       const idleSince = now;
-      this.cancelIdle = this.env.clock.setTimer(this.env.settings.idleTimeoutMs, () => {
+      const timeoutMs =
+        this.userData.idleTimeoutMs === undefined
+          ? this.env.settings.idleTimeoutMs
+          : this.userData.idleTimeoutMs;
+      if (timeoutMs === null) return;
+      this.cancelIdle = this.env.clock.setTimer(timeoutMs, () => {
         this.cancelIdle = undefined;
         if (this.state !== 'working' || this.running.size > 0) return;
         this.state = 'draining';

@@ -8,7 +8,14 @@ import { QUEUE_IDENTIFIER } from '../queue/task-queue.js';
 
 /** The part of the provisioner's user data a simulated worker uses. */
 export type WorkerUserData = Pick<UserData, 'provisionerId' | 'workerType' | 'capacity'> &
-  Partial<Pick<UserData, 'securityToken' | 'provisionerBaseUrl' | 'region'>>;
+  Partial<Pick<UserData, 'securityToken' | 'provisionerBaseUrl' | 'region'>> & {
+    /**
+     * From the worker type's `userData` (the user data's `data`), as docker-worker reads it: its
+     * `shutdown.afterIdleSeconds` overrides the worker's default idle timeout; `shutdown.enabled: false`
+     * (null here) turns idle shutdown off. Absent: the worker's default.
+     */
+    idleTimeoutMs?: number | null;
+  };
 
 /** Parses decoded user data; a string explains why it is not a worker's. */
 export function parseWorkerUserData(text: string | undefined): WorkerUserData | string {
@@ -39,7 +46,26 @@ export function parseWorkerUserData(text: string | undefined): WorkerUserData | 
     ...optional('securityToken'),
     ...optional('provisionerBaseUrl'),
     ...optional('region'),
+    ...idleTimeoutOf(data.data),
   };
+}
+
+/**
+ * docker-worker merges the user data's `data` over its own configuration (`host/aws.js`), so a worker
+ * type's `userData: {shutdown: {afterIdleSeconds: N}}` sets its idle timeout. Values docker-worker could
+ * not use are ignored here, leaving the default.
+ */
+function idleTimeoutOf(data: unknown): { idleTimeoutMs?: number | null } {
+  const shutdown = isObject(data) ? data.shutdown : undefined;
+  if (!isObject(shutdown)) return {};
+  if (shutdown.enabled === false) return { idleTimeoutMs: null };
+  const seconds = shutdown.afterIdleSeconds;
+  if (typeof seconds !== 'number' || !Number.isFinite(seconds) || seconds < 0) return {};
+  return { idleTimeoutMs: seconds * 1000 };
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
 export type BootstrapOutcome =

@@ -9,7 +9,10 @@ export interface WorkerSettings {
    * (benchmarks in virtual time have no API server).
    */
   bootstrap: BootstrapMode;
-  /** A worker with nothing to do shuts its instance down after this long (docker-worker: 15 min). */
+  /**
+   * A worker with nothing to do shuts its instance down after this long (docker-worker: 15 min), unless its
+   * worker type's `userData.shutdown` says otherwise (see `parseWorkerUserData`).
+   */
   idleTimeoutMs: number;
   /** How often a worker with free slots asks the queue for work. */
   pollIntervalMs: number;

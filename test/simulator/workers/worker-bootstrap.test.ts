@@ -114,6 +114,23 @@ describe('worker user data', () => {
       }),
       { ...valid, securityToken: 't', provisionerBaseUrl: 'http://x/v1', region: 'r' },
     ],
+    // docker-worker's own idle setting, from the worker type's userData.
+    [
+      JSON.stringify({ ...valid, data: { shutdown: { afterIdleSeconds: 90 } } }),
+      { ...valid, idleTimeoutMs: 90_000 },
+    ],
+    [
+      JSON.stringify({ ...valid, data: { shutdown: { afterIdleSeconds: 0 } } }),
+      { ...valid, idleTimeoutMs: 0 },
+    ],
+    [
+      JSON.stringify({ ...valid, data: { shutdown: { enabled: false, afterIdleSeconds: 90 } } }),
+      { ...valid, idleTimeoutMs: null },
+    ],
+    [JSON.stringify({ ...valid, data: { shutdown: { afterIdleSeconds: -1 } } }), valid],
+    [JSON.stringify({ ...valid, data: { shutdown: { afterIdleSeconds: '90' } } }), valid],
+    [JSON.stringify({ ...valid, data: { shutdown: [90] } }), valid],
+    [JSON.stringify({ ...valid, data: { afterIdleSeconds: 90 } }), valid],
   ])('%s -> %j', (text, expected) => {
     expect(parseWorkerUserData(text)).toEqual(expected);
   });

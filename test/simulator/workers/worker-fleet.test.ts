@@ -55,6 +55,28 @@ describe('simulated workers', () => {
     expect(fleet.summary()).toMatchObject({ instancesRun: 1, liveWorkers: 0, idleFraction: 1 - 50 / 90 });
   });
 
+  it.each([
+    [{ afterIdleSeconds: 120 }, 2 * MINUTE],
+    [{ afterIdleSeconds: 0 }, 0],
+    [{ enabled: false, afterIdleSeconds: 120 }, null],
+  ])(
+    'take their idle timeout from the worker type userData, as docker-worker does: %j',
+    async (shutdown, idleMs) => {
+      const { ec2, addTasks, at } = world();
+      addTasks(1, 10 * MINUTE);
+      const [id = ''] = launchWorkers(ec2, { userData: workerUserData({ data: { shutdown } }) });
+      await at(5 * 60 * MINUTE);
+      const idle = ec2.events.list({ type: 'worker-idle-shutdown' });
+      if (idleMs === null) {
+        expect(idle).toEqual([]);
+        expect(ec2.instance(id)?.state).toBe('running');
+      } else {
+        // Idle from 10:30, when its only task ended.
+        expect(idle).toMatchObject([{ instanceId: id, time: START + 10.5 * MINUTE + idleMs, idleMs }]);
+      }
+    },
+  );
+
   it('pick up a task that arrives while idle at their next poll tick', async () => {
     const { queue, fleet, ec2, addTasks, at } = world();
     const [id = ''] = launchWorkers(ec2);
