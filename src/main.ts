@@ -26,15 +26,12 @@ import { OutboxWriter } from './events/outbox-writer.js';
 import type { Logger } from './log/logger.js';
 import { Metrics } from './metrics/metrics.js';
 import { metricsPlugin } from './metrics/metrics-plugin.js';
-import { recordIterationMetrics } from './metrics/record-iteration.js';
-import { CapacityFailures } from './provisioner/capacity-failures.js';
-import { DemandWatch } from './provisioner/demand-watch.js';
-import { Housekeeper } from './provisioner/housekeeper.js';
-import { Launcher } from './provisioner/launcher.js';
-import { LoopRunner } from './provisioner/loop-runner.js';
-import type { DemandCheck } from './provisioner/next-iteration.js';
-import { PriceBook } from './provisioner/price-book.js';
-import { type IterationReport, ReconcilePass } from './provisioner/reconcile-pass.js';
+import {
+  buildProvisioning,
+  type Provisioning,
+  type ProvisioningOptions,
+} from './provisioner/build-provisioning.js';
+import type { ReconcilePass } from './provisioner/reconcile-pass.js';
 import type { QueuePort } from './queue/queue-port.js';
 import { TaskclusterQueue } from './queue/taskcluster-queue.js';
 import { AdminService } from './services/admin-service.js';
@@ -46,9 +43,7 @@ import type { Database } from './store/database.js';
 import { FleetView } from './store/fleet-view.js';
 import { IterationStore } from './store/iteration-store.js';
 import { LaunchStore } from './store/launch-store.js';
-import { LeaderFence } from './store/leader-fence.js';
 import { migrate } from './store/migrate.js';
-import { ObservationStore } from './store/observation-store.js';
 import { openPgliteDatabase } from './store/pglite-database.js';
 import { PostgresDatabase } from './store/postgres-database.js';
 import { RemovalStore } from './store/removal-store.js';
@@ -90,11 +85,6 @@ export interface RuntimeDeps {
   ec2Options?: Partial<Ec2GatewayOptions>;
   /** The queue to ask for pending tasks; by default the one at TASKCLUSTER_ROOT_URL, if configured. */
   queue?: QueuePort;
-}
-
-interface ProvisioningOptions {
-  random?: () => number;
-  onIteration?: (report: IterationReport) => void;
 }
 
 /** Everything the processes share, wired once. */
@@ -179,120 +169,8 @@ export class Runtime {
   }
 
   /** The provisioning loop: one pass per iteration, run by a runner that holds the leader lock. */
-  provisioning(
-    queue: QueuePort,
-    options: ProvisioningOptions = {},
-  ): { pass: ReconcilePass; runner: LoopRunner; demandCheck: DemandCheck | undefined; fence: LeaderFence } {
-    const { config, db, logger } = this.deps;
-    const capacityFailures = new CapacityFailures(this.launchStore, this.clock);
-    const watch = new DemandWatch(queue, config.provisionerId);
-    const demandCheck =
-      config.demandCheckMs > 0
-        ? { everyMs: config.demandCheckMs, outgrown: (signal?: AbortSignal) => watch.outgrown(signal) }
-        : undefined;
-    const observations = new ObservationStore(db);
-    const fence = new LeaderFence();
-    const pass = this.buildPass(queue, watch, { capacityFailures, observations, fence }, options);
-    const runner = new LoopRunner({
-      db,
-      clock: this.clock,
-      logger,
-      intervalMs: config.iterationIntervalMs,
-      ...(demandCheck && { demandCheck }),
-      onEarlyIteration: (workerType) => this.metrics.observeEarlyIteration(workerType),
-      maxIterationMs: config.maxIterationMs,
-      onLeadership: async (lock) => {
-        await fence.claim(lock);
-        // Another leader may have written observations since this process last did.
-        observations.reset();
-      },
-      // The new leader reports the worker types now: summed over replicas, two would count twice.
-      onLeadershipLost: () => {
-        fence.markLost();
-        this.metrics.setWorkerTypeFigures([]);
-      },
-      iterate: async (signal) => {
-        await pass.run(signal);
-      },
-    });
-    return { pass, runner, demandCheck, fence };
-  }
-
-  private buildPass(
-    queue: QueuePort,
-    watch: DemandWatch,
-    parts: { capacityFailures: CapacityFailures; observations: ObservationStore; fence: LeaderFence },
-    options: ProvisioningOptions,
-  ): ReconcilePass {
-    const { capacityFailures, observations, fence } = parts;
-    const { config, db, logger } = this.deps;
-    return new ReconcilePass({
-      config,
-      db,
-      ec2: this.ec2,
-      queue,
-      clock: this.clock,
-      logger,
-      workerTypes: this.workerTypeStore,
-      removals: this.removals,
-      observations,
-      launches: this.launchStore,
-      secrets: this.secretStore,
-      iterations: this.iterationStore,
-      fleetView: this.fleetView,
-      priceBook: new PriceBook(this.ec2, this.clock, (region, type) =>
-        this.catalog.onDemandPrice(region, type),
-      ),
-      capacityFailures,
-      launcher: this.buildLauncher(fence),
-      housekeeper: this.buildHousekeeper(fence),
-      random: options.random ?? Math.random,
-      demandWatch: watch,
-      onIteration: (report) => {
-        // An iteration that ends after the leadership was lost reports no figures: the new leader does.
-        recordIterationMetrics(this.metrics, report, this.clock.now(), { workerTypeFigures: fence.leads });
-        options.onIteration?.(report);
-      },
-    });
-  }
-
-  private buildLauncher(fence: LeaderFence): Launcher {
-    const { config, db, logger } = this.deps;
-    return new Launcher({
-      db,
-      ec2: this.ec2,
-      launches: this.launchStore,
-      secrets: this.secretStore,
-      workerTypes: this.workerTypeStore,
-      fence,
-      outbox: this.outbox,
-      clock: this.clock,
-      logger,
-      options: {
-        provisionerId: config.provisionerId,
-        awsKeyPrefix: config.awsKeyPrefix,
-        awsInstancePubkey: config.awsInstancePubkey,
-        provisionerBaseUrl: `${config.publicUrl}/v1`,
-        taskclusterRootUrl: config.taskclusterRootUrl ?? config.publicUrl,
-        secretLifetimeMs: config.secretLifetimeMs,
-      },
-    });
-  }
-
-  private buildHousekeeper(fence: LeaderFence): Housekeeper {
-    const { config, db, logger } = this.deps;
-    return new Housekeeper({
-      db,
-      fence,
-      ec2: this.ec2,
-      iterations: this.iterationStore,
-      removals: this.removals,
-      workerTypes: this.workerTypeStore,
-      outbox: this.outbox,
-      clock: this.clock,
-      logger,
-      awsKeyPrefix: config.awsKeyPrefix,
-    });
+  provisioning(queue: QueuePort, options: ProvisioningOptions = {}): Provisioning {
+    return buildProvisioning(this, queue, options);
   }
 
   /** The HTTP app. Hawk checks client timestamps against real time, whatever clock the service runs on. */
