@@ -66,6 +66,8 @@ export function demoWorkerTypes(): DemoWorkerType[] {
         regions: [region('us-east-1'), region('us-west-2')],
         maxCapacity: 80,
         maxPrice: 0.2,
+        // docker-worker's own setting (it idles 15 minutes otherwise): bursts leave fewer idle workers to pay for.
+        userData: { shutdown: { afterIdleSeconds: 180 } },
       }),
     },
     {
