@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type { Clock } from '../clock/clock.js';
 import type { Logger } from '../log/logger.js';
 import type { Database, HeldLock } from '../store/database.js';
@@ -116,6 +117,9 @@ export class LoopRunner {
   /** One iteration, aborted when it runs too long, when the loop stops, or when leadership is lost. */
   private async iterateOnce(lock: HeldLock | null): Promise<void> {
     const controller = new AbortController();
+    // Every concurrent EC2 call and queue question listens on it (and stops listening when done): Node's
+    // leak warning at 11 listeners would be a false alarm.
+    setMaxListeners(0, controller.signal);
     const cancelTimer = this.options.clock.setTimer(this.options.maxIterationMs, () =>
       controller.abort(new Error(`the iteration ran longer than ${this.options.maxIterationMs} ms`)),
     );

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type { Clock } from '../clock/clock.js';
 import type { IterationPlan, WorkerTypePlan } from '../domain/plan-types.js';
 import { NotFoundError, UnavailableError } from '../errors.js';
@@ -73,6 +74,8 @@ export class PlanPreviewer {
   /** The source's preview, or a 503 at the deadline, when it is also told to stop. */
   private start(source: PlanSource): Promise<IterationPlan> {
     const controller = new AbortController();
+    // Every concurrent EC2 call and queue question listens on it: no leak warning at 11 listeners.
+    setMaxListeners(0, controller.signal);
     const seconds = Math.round(this.deadlineMs / 1000);
     const late = new UnavailableError(
       `The plan preview was given up after ${seconds} s: EC2 or the queue did not answer in time; try again`,

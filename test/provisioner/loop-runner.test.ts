@@ -113,4 +113,39 @@ describe('the loop runner', () => {
       await test.dispose();
     }
   });
+
+  it('lets an iteration run many concurrent calls on its signal without a listener-leak warning', async () => {
+    const [pglite] = engines();
+    const test = await (pglite as NonNullable<typeof pglite>).open();
+    const warnings: string[] = [];
+    const onWarning = (warning: Error) => warnings.push(warning.name);
+    process.on('warning', onWarning);
+    let iterated = () => {};
+    const done = new Promise<void>((resolve) => (iterated = resolve));
+    const runner = new LoopRunner({
+      db: test.db,
+      clock: new RealClock(),
+      logger: createLogger('silent'),
+      intervalMs: 60_000,
+      maxIterationMs: 60_000,
+      // Like 3 regions' 8 EC2 calls in flight each: every call listens for the abort until it ends.
+      iterate: async (signal) => {
+        const listeners = Array.from({ length: 24 }, () => () => {});
+        for (const listener of listeners) signal.addEventListener('abort', listener);
+        await new Promise((resolve) => setTimeout(resolve, 10));
+        for (const listener of listeners) signal.removeEventListener('abort', listener);
+        iterated();
+      },
+    });
+    try {
+      runner.start();
+      await done;
+      await new Promise((resolve) => setTimeout(resolve, 10)); // warnings are emitted on a later tick
+      expect(warnings).not.toContain('MaxListenersExceededWarning');
+    } finally {
+      process.off('warning', onWarning);
+      await runner.stop();
+      await test.dispose();
+    }
+  });
 });
