@@ -10,7 +10,8 @@
  * 3. Defined worker types are planned one after the other, each drawing on the budget left and the
  *    per-region launch quota the earlier ones left. The order (`planningOrder`): worker types below
  *    their `minCapacity` first (the floor is a promise), then by name (code-unit order), so a tight cap
- *    is shared the same way every time.
+ *    is shared the same way every time. A region quota that runs out is dealt out round-robin instead
+ *    (`planInOrder`), so late names are not starved of launches.
  */
 
 import { countFleet, type Fleet } from './count-fleet.js';
@@ -84,25 +85,108 @@ export function planIteration(input: IterationInput): IterationPlan {
   };
 }
 
-/** Each worker type draws on the budget and the region quotas the ones before it left. */
+/**
+ * Each worker type draws on the budget the ones before it left. The region quota is shared the same way
+ * unless it runs out: then (default strategy) each region's launches are dealt out round-robin over the
+ * worker types that want them, as the original interleaved its launches before truncating (§D.6), and
+ * the plan is made again with those shares, so no worker type waits for the names before it.
+ */
 function planInOrder(
   order: readonly DefinedPrepared[],
   context: WorkerTypePlanContext,
   budget: number | undefined,
 ) {
+  const sequential = planSequentially(order, context, budget, undefined);
+  if (context.strategy === 'classic' || !sequential.quotaRanOut) return sequential;
+  return planSequentially(order, context, budget, fairShares(order, context, budget));
+}
+
+/** Per region, per worker type: the launches it may plan beyond what the region has spare. */
+type Shares = Map<string, Map<string, number>>;
+
+function planSequentially(
+  order: readonly DefinedPrepared[],
+  context: WorkerTypePlanContext,
+  budget: number | undefined,
+  shares: Shares | undefined,
+) {
+  const { maxLaunchesPerRegion: max } = context.limits;
   let remaining = budget;
-  const regionLaunchesUsed: Record<string, number> = { ...context.limits.regionLaunchesUsed };
+  let quotaRanOut = false;
+  const used: Record<string, number> = { ...context.limits.regionLaunchesUsed };
+  // What no share claims, taken first come first served.
+  const spare = new Map(
+    [...(shares ?? [])].map(([region, byType]) => [region, max - (used[region] ?? 0) - sum(byType.values())]),
+  );
   const plans = new Map<string, WorkerTypePlan>();
   for (const { facts, housekeeping, fleet } of order) {
-    const limits = { ...context.limits, regionLaunchesUsed: { ...regionLaunchesUsed } };
+    const regionLaunchesUsed = { ...used };
+    for (const [region, byType] of shares ?? []) {
+      const available = (byType.get(facts.workerType) ?? 0) + (spare.get(region) ?? 0);
+      regionLaunchesUsed[region] = Math.max(0, max - available);
+    }
+    const limits = { ...context.limits, regionLaunchesUsed };
     const left = remaining === undefined ? {} : { remainingHourlyBudget: remaining };
     const plan = planWorkerType(facts, housekeeping, { ...context, limits, ...left }, fleet);
     if (remaining !== undefined) remaining = roundPrice(Math.max(0, remaining - plan.hourlySpend.planned));
-    for (const { region } of plan.launches)
-      regionLaunchesUsed[region] = (regionLaunchesUsed[region] ?? 0) + 1;
+    const launched = launchesByRegion(plan);
+    for (const [region, count] of launched) used[region] = (used[region] ?? 0) + count;
+    for (const [region, byType] of shares ?? []) {
+      // Beyond its share it took from the spare; short of it, it gives the rest back.
+      const share = byType.get(facts.workerType) ?? 0;
+      spare.set(region, (spare.get(region) ?? 0) + share - (launched.get(region) ?? 0));
+    }
+    quotaRanOut ||= plan.record.offers?.unmet?.reasons.includes('quota') ?? false;
     plans.set(facts.workerType, plan);
   }
-  return { plans, remaining };
+  return { plans, remaining, quotaRanOut };
+}
+
+/**
+ * What each worker type would launch per region on its own (the whole quota and budget to itself), then
+ * each region's quota dealt out one launch at a time to the worker types still wanting one, in order.
+ */
+function fairShares(
+  order: readonly DefinedPrepared[],
+  context: WorkerTypePlanContext,
+  budget: number | undefined,
+): Shares {
+  const left = budget === undefined ? {} : { remainingHourlyBudget: budget };
+  const wanted = order.map(({ facts, housekeeping, fleet }) => ({
+    workerType: facts.workerType,
+    byRegion: launchesByRegion(planWorkerType(facts, housekeeping, { ...context, ...left }, fleet)),
+  }));
+  const shares: Shares = new Map();
+  const regions = new Set(wanted.flatMap(({ byRegion }) => [...byRegion.keys()]));
+  for (const region of regions) {
+    const byType = new Map<string, number>();
+    let quota = context.limits.maxLaunchesPerRegion - (context.limits.regionLaunchesUsed[region] ?? 0);
+    let dealt = true;
+    while (quota > 0 && dealt) {
+      dealt = false;
+      for (const { workerType, byRegion } of wanted) {
+        const share = byType.get(workerType) ?? 0;
+        if (quota === 0 || share >= (byRegion.get(region) ?? 0)) continue;
+        byType.set(workerType, share + 1);
+        quota -= 1;
+        dealt = true;
+      }
+    }
+    shares.set(region, byType);
+  }
+  return shares;
+}
+
+function launchesByRegion(plan: WorkerTypePlan): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const { region } of plan.launches) counts.set(region, (counts.get(region) ?? 0) + 1);
+  return counts;
+}
+
+function sum(values: Iterable<number>): number {
+  let total = 0;
+  for (const value of values) total += value;
+  return total;
 }
 
 function byName(a: { workerType: string }, b: { workerType: string }): number {

@@ -166,11 +166,84 @@ describe('planIteration shares limits across worker types in a documented order'
       order: ['alpha', 'beta'],
       outcome: { alpha: '3 launches', beta: '2 launches' },
     },
+    {
+      name: 'a quota that runs out is dealt out round-robin, not taken by the first names',
+      input: input(
+        [
+          facts('alpha', { pendingTasks: 3 }),
+          facts('beta', { pendingTasks: 2 }),
+          facts('gamma', { pendingTasks: 1 }),
+        ],
+        { offerLimits: { maxLaunchesPerRegion: 3 } },
+      ),
+      order: ['alpha', 'beta', 'gamma'],
+      outcome: { alpha: '1 launches, region-quota', beta: '1 launches, region-quota', gamma: '1 launches' },
+    },
+    {
+      name: 'a share one worker type does not need goes to those that want more',
+      input: input(
+        [
+          facts('alpha', { pendingTasks: 5 }),
+          facts('beta', { pendingTasks: 1 }),
+          facts('gamma', { pendingTasks: 4 }),
+        ],
+        { offerLimits: { maxLaunchesPerRegion: 6 } },
+      ),
+      order: ['alpha', 'beta', 'gamma'],
+      outcome: { alpha: '3 launches, region-quota', beta: '1 launches', gamma: '2 launches, region-quota' },
+    },
+    {
+      name: 'launches already made in the region count against the quota before it is dealt out',
+      input: input([facts('alpha', { pendingTasks: 3 }), facts('beta', { pendingTasks: 3 })], {
+        offerLimits: { maxLaunchesPerRegion: 5, regionLaunchesUsed: { 'us-west-2': 3 } },
+      }),
+      order: ['alpha', 'beta'],
+      outcome: { alpha: '1 launches, region-quota', beta: '1 launches, region-quota' },
+    },
+    {
+      // Alone, alpha spreads 3 + 3 over both regions; held to 2 in us-west-2, it makes up the rest in us-east-1.
+      name: 'a worker type held back in one region makes up for it in a region nobody else wants',
+      input: input(
+        [
+          facts('alpha', {
+            pendingTasks: 6,
+            definition: workerType('alpha', { regions: [region('us-west-2'), region('us-east-1')] }),
+          }),
+          facts('beta', { pendingTasks: 4 }),
+        ],
+        { offerLimits: { maxLaunchesPerRegion: 4 } },
+      ),
+      order: ['alpha', 'beta'],
+      outcome: { alpha: '6 launches', beta: '2 launches, region-quota' },
+    },
   ];
   it.each(cases)('$name', ({ input: given, order, outcome: expected }) => {
     const plan = planIteration(given);
     expect(plan.planningOrder).toEqual(order);
     expect(outcome(plan)).toEqual(expected);
+  });
+
+  it('never plans more than a region quota allows, and gives every worker type that wants one a launch', () => {
+    for (const quota of [3, 7, 10, 20, 27, 40]) {
+      const names = ['a', 'b', 'c', 'd', 'e', 'f', 'g'];
+      const plan = planIteration(
+        input(
+          names.map((name, i) => facts(name, { pendingTasks: 7 - i })),
+          { offerLimits: { maxLaunchesPerRegion: quota, regionLaunchesUsed: { 'us-west-2': 2 } } },
+        ),
+      );
+      const launches = plan.workerTypes.map((entry) => entry.launches.length);
+      const wanted = names.map((_, i) => 7 - i);
+      expect(launches.reduce((a, b) => a + b, 0)).toBe(Math.min(quota - 2, 28));
+      for (const [i, count] of launches.entries()) {
+        expect(count).toBeLessThanOrEqual(wanted[i] ?? 0);
+        // Round-robin: no two worker types that both wanted more differ by more than one launch.
+        for (const [j, other] of launches.entries())
+          if (count < (wanted[i] ?? 0) && other < (wanted[j] ?? 0))
+            expect(Math.abs(count - other)).toBeLessThanOrEqual(1);
+        if (quota - 2 >= names.length) expect(count).toBeGreaterThan(0);
+      }
+    }
   });
 
   it('reports what the cap still allows after planning', () => {
