@@ -101,7 +101,7 @@ function planInOrder(
   return planSequentially(order, context, budget, fairShares(order, context, budget));
 }
 
-/** Per region, per worker type: the launches it may plan beyond what the region has spare. */
+/** Per region, per worker type: the launches reserved for it. What no worker type reserved is spare, for any. */
 type Shares = Map<string, Map<string, number>>;
 
 function planSequentially(
