@@ -165,3 +165,20 @@ export function loopHarnesses(): typeof startLoopHarness {
     return h;
   };
 }
+
+/** An instance of `ghost`, a worker type nobody defined (a rogue), launched in us-west-2 past the loop. */
+export async function launchRogue(ec2: Ec2Port): Promise<{ instanceId: string }> {
+  await ec2.ensureKeyPair('us-west-2', 'any-key', undefined);
+  return ec2.runInstance({
+    region: 'us-west-2',
+    clientToken: 'rogue-1',
+    launchSpec: {
+      ImageId: defaultImageId('us-west-2'),
+      InstanceType: 'c5.large',
+      KeyName: 'any-key',
+      UserData: '',
+    },
+    market: 'on-demand',
+    tags: { Name: 'ghost', Owner: PROVISIONER_ID, WorkerType: `${PROVISIONER_ID}/ghost` },
+  });
+}

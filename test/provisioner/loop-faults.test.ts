@@ -5,7 +5,7 @@ import { defaultImageId } from '../../src/simulator/ec2/scenario.js';
 import type { Database, Queryable } from '../../src/store/database.js';
 import { afterNextDescribe } from '../helpers/after-next-describe.js';
 import { engines } from '../helpers/databases.js';
-import { loopDefinition, loopHarnesses, PROVISIONER_ID } from '../helpers/loop-harness.js';
+import { launchRogue, loopDefinition, loopHarnesses, PROVISIONER_ID } from '../helpers/loop-harness.js';
 import { overriding } from '../helpers/overriding.js';
 import { sampleValue } from '../metrics/exposition.js';
 
@@ -152,19 +152,7 @@ describe('the provisioning loop under faults', () => {
     const h = await start(engine, { wrapEc2: duringIteration.wrapEc2 });
     const queue = h.runtime.queue as NonNullable<typeof h.runtime.queue>;
     const [former, next] = [h.runtime.provisioning(queue), h.runtime.provisioning(queue)];
-    await h.runtime.ec2.ensureKeyPair('us-west-2', 'any-key', undefined);
-    const { instanceId } = await h.runtime.ec2.runInstance({
-      region: 'us-west-2',
-      clientToken: 'rogue-1',
-      launchSpec: {
-        ImageId: defaultImageId('us-west-2'),
-        InstanceType: 'c5.large',
-        KeyName: 'any-key',
-        UserData: '',
-      },
-      market: 'on-demand',
-      tags: { Name: 'ghost', Owner: PROVISIONER_ID, WorkerType: `${PROVISIONER_ID}/ghost` },
-    });
+    const { instanceId } = await launchRogue(h.runtime.ec2);
     // An open request that a price far too low keeps open.
     const [request] = h.world.ec2.launches.requestSpotInstances('us-west-2', {
       spec: { imageId: defaultImageId('us-west-2'), instanceType: 'c5.large' },

@@ -2,11 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { keyPairName } from '../../src/domain/key-pair-name.js';
 import { instanceTypeConfig } from '../../src/domain/worker-type.js';
 import { Ec2Error, type Ec2Port } from '../../src/ec2/ec2-port.js';
-import { defaultImageId } from '../../src/simulator/ec2/scenario.js';
 import type { Database } from '../../src/store/database.js';
 import { afterNextDescribe } from '../helpers/after-next-describe.js';
 import { engines } from '../helpers/databases.js';
-import { loopDefinition, loopHarnesses, PROVISIONER_ID } from '../helpers/loop-harness.js';
+import { launchRogue, loopDefinition, loopHarnesses } from '../helpers/loop-harness.js';
 import { overriding } from '../helpers/overriding.js';
 
 const [pglite] = engines();
@@ -20,19 +19,7 @@ describe('the provisioning loop keeps EC2 clean', () => {
 
   it('terminates instances of worker types nobody defined (rogue), and publishes why', async () => {
     const h = await start(engine);
-    await h.runtime.ec2.ensureKeyPair('us-west-2', 'any-key', undefined);
-    const { instanceId } = await h.runtime.ec2.runInstance({
-      region: 'us-west-2',
-      clientToken: 'rogue-1',
-      launchSpec: {
-        ImageId: defaultImageId('us-west-2'),
-        InstanceType: 'c5.large',
-        KeyName: 'any-key',
-        UserData: '',
-      },
-      market: 'on-demand',
-      tags: { Name: 'ghost', Owner: PROVISIONER_ID, WorkerType: `${PROVISIONER_ID}/ghost` },
-    });
+    const { instanceId } = await launchRogue(h.runtime.ec2);
     const report = await h.iterate();
     expect(h.world.ec2.instance(instanceId)?.state).toMatch(/shutting-down|terminated/);
     expect(report.plan.workerTypes.find((p) => p.workerType === 'ghost')?.terminations).toEqual([

@@ -14,15 +14,22 @@ async function until(condition: () => boolean, what: string): Promise<void> {
   }
 }
 
-/** A runner whose iterations last until their signal aborts, noting why it did. */
-function blockingRunner(test: TestDatabase) {
-  const seen = { leaderships: 0, lost: 0, started: 0, aborts: [] as string[] };
-  const runner = new LoopRunner({
+/** What every runner here shares: the real clock, a silent log, a minute's interval and time limit. */
+function runnerBasics(test: TestDatabase) {
+  return {
     db: test.db,
     clock: new RealClock(),
     logger: createLogger('silent'),
     intervalMs: 60_000,
     maxIterationMs: 60_000,
+  };
+}
+
+/** A runner whose iterations last until their signal aborts, noting why it did. */
+function blockingRunner(test: TestDatabase) {
+  const seen = { leaderships: 0, lost: 0, started: 0, aborts: [] as string[] };
+  const runner = new LoopRunner({
+    ...runnerBasics(test),
     standbyPollMs: 50,
     onLeadership: () => {
       seen.leaderships++;
@@ -90,11 +97,7 @@ describe('the loop runner', () => {
     const stopping = new Promise<void>((resolve) => (stopAsked = resolve));
     let started = 0;
     const runner = new LoopRunner({
-      db: test.db,
-      clock: new RealClock(),
-      logger: createLogger('silent'),
-      intervalMs: 60_000,
-      maxIterationMs: 60_000,
+      ...runnerBasics(test),
       // Becoming leader takes until the stop is asked.
       onLeadership: () => stopping,
       iterate: async () => {
@@ -123,11 +126,7 @@ describe('the loop runner', () => {
     let iterated = () => {};
     const done = new Promise<void>((resolve) => (iterated = resolve));
     const runner = new LoopRunner({
-      db: test.db,
-      clock: new RealClock(),
-      logger: createLogger('silent'),
-      intervalMs: 60_000,
-      maxIterationMs: 60_000,
+      ...runnerBasics(test),
       // Like 3 regions' 8 EC2 calls in flight each: every call listens for the abort until it ends.
       iterate: async (signal) => {
         const listeners = Array.from({ length: 24 }, () => () => {});

@@ -3,6 +3,7 @@
  * provisioner's `getSecret` and report `instanceStarted`, over plain HTTP at `provisionerBaseUrl`.
  */
 import { setTimeout as delay } from 'node:timers/promises';
+import { isJsonObject } from '../../domain/launch-spec-rules.js';
 import type { UserData } from '../../domain/user-data.js';
 import { QUEUE_IDENTIFIER } from '../queue/task-queue.js';
 
@@ -56,16 +57,12 @@ export function parseWorkerUserData(text: string | undefined): WorkerUserData | 
  * not use are ignored here, leaving the default.
  */
 function idleTimeoutOf(data: unknown): { idleTimeoutMs?: number | null } {
-  const shutdown = isObject(data) ? data.shutdown : undefined;
-  if (!isObject(shutdown)) return {};
+  const shutdown = isJsonObject(data) ? data.shutdown : undefined;
+  if (!isJsonObject(shutdown)) return {};
   if (shutdown.enabled === false) return { idleTimeoutMs: null };
   const seconds = shutdown.afterIdleSeconds;
   if (typeof seconds !== 'number' || !Number.isFinite(seconds) || seconds < 0) return {};
   return { idleTimeoutMs: seconds * 1000 };
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
 export type BootstrapOutcome =
